@@ -1,0 +1,20 @@
+// Command vidrop serves presigned S3 POST uploads for videos recorded in
+// the browser.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Environ(), os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintf(os.Stderr, "vidrop: %v\n", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,212 @@
+// Package app wires vidrop together from its configuration: the S3
+// clients (or the embedded store), the key store, the presigner, the
+// verifier for /videos and the HTTP server. main and the end-to-end tests
+// both start vidrop through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/vidrop/vidrop/internal/auth"
+	"github.com/vidrop/vidrop/internal/config"
+	"github.com/vidrop/vidrop/internal/devs3"
+	"github.com/vidrop/vidrop/internal/httpapi"
+	"github.com/vidrop/vidrop/internal/presign"
+	"github.com/vidrop/vidrop/internal/readiness"
+	"github.com/vidrop/vidrop/internal/store"
+	"github.com/vidrop/vidrop/web"
+)
+
+// Server timeouts. There is no ReadTimeout or WriteTimeout: uploads to the
+// embedded store pass through this server and may take long.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 16 << 10
+	// authCacheTTL is how long a successful /videos login is remembered.
+	authCacheTTL = time.Minute
+	authCacheMax = 1024
+	// readyTTL is how long a bucket check's answer is reused.
+	readyTTL = 5 * time.Second
+)
+
+// Option changes how New builds the App; tests use them.
+type Option func(*options)
+
+type options struct {
+	now         func() time.Time
+	credentials aws.CredentialsProvider
+}
+
+// WithClock makes presigned POSTs and recorded keys use now.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
+}
+
+// WithCredentials replaces the SDK's default credential chain.
+func WithCredentials(p aws.CredentialsProvider) Option {
+	return func(o *options) { o.credentials = p }
+}
+
+// App is a configured vidrop, ready to serve.
+type App struct {
+	cfg     config.Config
+	logger  *slog.Logger
+	handler http.Handler
+	store   *store.Memory
+}
+
+// New builds vidrop from cfg.
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Option) (*App, error) {
+	o := options{now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+
+	verifier, err := newVerifier(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+
+	st := store.NewMemory()
+	api := httpapi.Options{
+		Store:              st,
+		Verifier:           verifier,
+		KeyPrefix:          cfg.KeyPrefix,
+		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
+		Static:             web.FS(),
+		Now:                o.now,
+	}
+	presignOpts := presign.Options{
+		Bucket:   cfg.Bucket,
+		ACL:      cfg.UploadACL,
+		MaxBytes: cfg.UploadMaxBytes,
+		Expires:  cfg.UploadExpires,
+		Now:      o.now,
+	}
+
+	var presignClient *s3.PresignClient
+	if cfg.Embedded() {
+		dev, err := devs3.New(cfg.UploadMaxBytes)
+		if err != nil {
+			return nil, err
+		}
+		logger.Warn("development mode: no S3_BUCKET set, so uploads go to an embedded store under /s3/; " +
+			"they are kept in memory and lost on exit, and the embedded store does not verify POST policies or signatures")
+		presignOpts.Bucket = devs3.Bucket
+		api.S3 = dev.Handler("/s3")
+		api.Ready = dev.Check
+		base := "http://localhost/s3" // replaced per request below
+		if cfg.PublicEndpoint != "" {
+			base = cfg.PublicEndpoint
+		} else {
+			api.UploadURL = embeddedUploadURL
+		}
+		creds := o.credentials
+		if creds == nil {
+			creds = credentials.NewStaticCredentialsProvider(devs3.AccessKey, devs3.SecretKey, "")
+		}
+		presignClient = s3.NewPresignClient(s3.New(s3.Options{
+			Region:       cfg.Region,
+			Credentials:  creds,
+			BaseEndpoint: aws.String(base),
+			UsePathStyle: true,
+		}))
+	} else {
+		awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(cfg.Region))
+		if err != nil {
+			return nil, fmt.Errorf("load AWS configuration: %w", err)
+		}
+		if o.credentials != nil {
+			awsCfg.Credentials = aws.NewCredentialsCache(o.credentials)
+		}
+		server := s3.NewFromConfig(awsCfg, endpoint(cfg.Endpoint, cfg.PathStyle))
+		public := cfg.PublicEndpoint
+		if public == "" {
+			public = cfg.Endpoint
+		}
+		presignClient = s3.NewPresignClient(s3.NewFromConfig(awsCfg, endpoint(public, cfg.PathStyle)))
+		api.Ready = readiness.NewBucket(server, cfg.Bucket, readyTTL, logger).Check
+	}
+	api.Presigner = presign.New(presignClient, presignOpts)
+
+	return &App{cfg: cfg, logger: logger, handler: httpapi.NewServer(logger, api), store: st}, nil
+}
+
+func endpoint(url string, pathStyle bool) func(*s3.Options) {
+	return func(o *s3.Options) {
+		if url != "" {
+			o.BaseEndpoint = aws.String(url)
+		}
+		o.UsePathStyle = pathStyle
+	}
+}
+
+// embeddedUploadURL points the browser at this server's own /s3/ from the
+// host it reached us by: the listen address (":8080") cannot go in a URL.
+func embeddedUploadURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/s3/" + devs3.Bucket
+}
+
+func newVerifier(cfg config.Config, logger *slog.Logger) (auth.Verifier, error) {
+	if cfg.BasicAuthUsers == "" {
+		logger.Warn("no BASIC_AUTH_USERS or BASIC_AUTH_FILE: /videos accepts any user whose password equals the user name; set bcrypt users for production")
+		return auth.SameAsUser{}, nil
+	}
+	users, err := auth.ParseUsers(cfg.BasicAuthUsers)
+	if err != nil {
+		return nil, fmt.Errorf("basic auth users: %w", err)
+	}
+	return auth.NewUsers(users, authCacheTTL, authCacheMax), nil
+}
+
+// Handler returns the HTTP handler, for tests and benchmarks.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Serve answers requests on ln until ctx is done, then stops accepting
+// connections and waits up to the shutdown timeout for requests in flight.
+// It returns an error when the drain had to be cut short.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.logger.Info("shutting down", "timeout", a.cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+		a.logger.Error("shutdown cut short: requests were still running", "timeout", a.cfg.ShutdownTimeout.String())
+		return fmt.Errorf("shutdown: drain cut short after %s: %w", a.cfg.ShutdownTimeout, err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	a.logger.Info("stopped")
+	return nil
+}

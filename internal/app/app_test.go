@@ -1,0 +1,398 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/vidrop/vidrop/internal/config"
+	"github.com/vidrop/vidrop/internal/seaweedtest"
+)
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type running struct {
+	URL  string
+	logs *syncBuffer
+}
+
+// start runs vidrop configured by env on a loopback port until the test
+// ends, and checks that it then shuts down cleanly.
+func start(t *testing.T, env []string, opts ...Option) *running {
+	t.Helper()
+	cfg, err := config.Load(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := New(t.Context(), cfg, logger, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- a.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-errc; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return &running{URL: "http://" + ln.Addr().String(), logs: logs}
+}
+
+func seaweedEnv(sw *seaweedtest.Server, extra ...string) []string {
+	return append([]string{
+		"S3_BUCKET=" + sw.Bucket, "S3_ENDPOINT=" + sw.Endpoint, "S3_PATH_STYLE=true",
+	}, extra...)
+}
+
+func withTestKeys() Option {
+	return WithCredentials(credentials.NewStaticCredentialsProvider(seaweedtest.AccessKey, seaweedtest.SecretKey, ""))
+}
+
+type presigned struct {
+	URL    string            `json:"url"`
+	Fields map[string]string `json:"fields"`
+	Key    string            `json:"key"`
+}
+
+func getJSON(t *testing.T, url string, user string, v any) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user != "" {
+		req.SetBasicAuth(user, user)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v != nil {
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatalf("GET %s: %d %q: %v", url, resp.StatusCode, b, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// upload posts fields (in the given order), then the file last, as a
+// browser form does.
+func upload(t *testing.T, url string, fields [][2]string, content []byte) (int, string) {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for _, f := range fields {
+		if err := w.WriteField(f[0], f[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fw, err := w.CreateFormFile("file", "video.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(content)
+	w.Close()
+	resp, err := http.Post(url, w.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// orderedFields fetches a presign and returns its fields in the order the
+// JSON object lists them.
+func orderedFields(t *testing.T, base, query string) (presigned, [][2]string) {
+	t.Helper()
+	resp, err := http.Get(base + "/presignedurl?" + query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("presign: %d %s %v", resp.StatusCode, raw, err)
+	}
+	var p presigned
+	if err := json.Unmarshal(raw, &p); err != nil {
+		t.Fatal(err)
+	}
+	var envelope struct {
+		Fields json.RawMessage `json:"fields"`
+	}
+	json.Unmarshal(raw, &envelope)
+	dec := json.NewDecoder(bytes.NewReader(envelope.Fields))
+	dec.Token() // {
+	var fields [][2]string
+	for dec.More() {
+		k, _ := dec.Token()
+		v, _ := dec.Token()
+		fields = append(fields, [2]string{k.(string), v.(string)})
+	}
+	return p, fields
+}
+
+func set(fields [][2]string, name, value string) [][2]string {
+	out := make([][2]string, len(fields))
+	copy(out, fields)
+	for i := range out {
+		if out[i][0] == name {
+			out[i][1] = value
+		}
+	}
+	return out
+}
+
+func videoBytes(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*7 + i/251)
+	}
+	return b
+}
+
+// TestAgainstSeaweedFS proves the upload flow, and every restriction of the
+// policy, against a real S3 server that enforces POST policies.
+func TestAgainstSeaweedFS(t *testing.T) {
+	sw := seaweedtest.Start(t, "videos")
+	ctx := t.Context()
+	vd := start(t, seaweedEnv(sw), withTestKeys())
+
+	t.Run("ready", func(t *testing.T) {
+		var body map[string]string
+		if code := getJSON(t, vd.URL+"/readyz", "", &body); code != 200 {
+			t.Fatalf("readyz %d %v", code, body)
+		}
+	})
+
+	t.Run("upload reads back byte for byte", func(t *testing.T) {
+		p, fields := orderedFields(t, vd.URL, "mail=eduard@orkei.com")
+		if p.Key != "e78b913d3d3d5eb5162a.mp4" || p.URL != sw.Endpoint+"/videos" {
+			t.Fatalf("key %s url %s", p.Key, p.URL)
+		}
+		content := videoBytes(300_000)
+		code, body := upload(t, p.URL, fields, content)
+		if code != http.StatusNoContent {
+			t.Fatalf("upload: %d %s", code, body)
+		}
+		got, ct, err := sw.Object(ctx, p.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, content) || ct != "video/mp4" {
+			t.Errorf("read back %d bytes of %s, want %d of video/mp4", len(got), ct, len(content))
+		}
+		// Public playback through the anonymous identity.
+		resp, err := http.Get(p.URL + "/" + p.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("anonymous read: %d", resp.StatusCode)
+		}
+		var listed map[string][]string
+		if code := getJSON(t, vd.URL+"/videos?mail=eduard@orkei.com", "u", &listed); code != 200 || len(listed["eduard@orkei.com"]) != 1 || listed["eduard@orkei.com"][0] != p.Key {
+			t.Errorf("videos: %d %v", code, listed)
+		}
+	})
+
+	t.Run("webm in a project step", func(t *testing.T) {
+		p, fields := orderedFields(t, vd.URL, "mail=webm@orkei.com&type=video/webm%3Bcodecs%3Dvp9")
+		resp, err := http.Get(vd.URL + "/presignedurl/intro/step-2/?mail=webm@orkei.com&type=video/webm")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var q presigned
+		json.NewDecoder(resp.Body).Decode(&q)
+		resp.Body.Close()
+		if !strings.HasPrefix(q.Key, "intro/step-2/") || !strings.HasSuffix(q.Key, "1.webm") {
+			t.Fatalf("key %s", q.Key)
+		}
+		code, body := upload(t, p.URL, fields, videoBytes(1000))
+		if code != http.StatusNoContent {
+			t.Fatalf("upload: %d %s", code, body)
+		}
+		if _, ct, err := sw.Object(ctx, p.Key); err != nil || ct != "video/webm" {
+			t.Errorf("object %s: %s %v", p.Key, ct, err)
+		}
+	})
+
+	rejected := []struct {
+		name   string
+		tamper func(p presigned, fields [][2]string) [][2]string
+	}{
+		{"wrong acl", func(_ presigned, f [][2]string) [][2]string { return set(f, "acl", "public-read-write") }},
+		{"missing acl", func(_ presigned, f [][2]string) [][2]string {
+			var out [][2]string
+			for _, x := range f {
+				if x[0] != "acl" {
+					out = append(out, x)
+				}
+			}
+			return out
+		}},
+		{"different key", func(_ presigned, f [][2]string) [][2]string { return set(f, "key", "someone-else.mp4") }},
+		{"different content type", func(_ presigned, f [][2]string) [][2]string { return set(f, "Content-Type", "text/html") }},
+		{"tampered policy", func(p presigned, f [][2]string) [][2]string {
+			raw, _ := base64.StdEncoding.DecodeString(p.Fields["policy"])
+			raw = bytes.Replace(raw, []byte(`"content-length-range",1,1073741824`), []byte(`"content-length-range",1,9999999999`), 1)
+			return set(f, "policy", base64.StdEncoding.EncodeToString(raw))
+		}},
+		{"wrong signature", func(_ presigned, f [][2]string) [][2]string {
+			return set(f, "X-Amz-Signature", strings.Repeat("0", 64))
+		}},
+	}
+	for i, tt := range rejected {
+		t.Run("rejects "+tt.name, func(t *testing.T) {
+			mail := "reject" + string(rune('a'+i)) + "@orkei.com"
+			p, fields := orderedFields(t, vd.URL, "mail="+mail)
+			code, body := upload(t, p.URL, tt.tamper(p, fields), videoBytes(1000))
+			if code < 400 || code >= 500 {
+				t.Fatalf("status %d, want a 4xx refusal (%s)", code, body)
+			}
+			for _, key := range []string{p.Key, "someone-else.mp4"} {
+				if ok, err := sw.Exists(ctx, key); err != nil || ok {
+					t.Errorf("object %s exists=%v err=%v after a refused upload", key, ok, err)
+				}
+			}
+		})
+	}
+
+	t.Run("rejects an oversize file", func(t *testing.T) {
+		small := start(t, seaweedEnv(sw, "UPLOAD_MAX_BYTES=1000"), withTestKeys())
+		p, fields := orderedFields(t, small.URL, "mail=big@orkei.com")
+		code, body := upload(t, p.URL, fields, videoBytes(1001))
+		if code < 400 || code >= 500 {
+			t.Fatalf("status %d (%s)", code, body)
+		}
+		if ok, _ := sw.Exists(ctx, p.Key); ok {
+			t.Error("oversize object stored")
+		}
+		// The same server takes a file at the limit.
+		p, fields = orderedFields(t, small.URL, "mail=big@orkei.com")
+		if code, body := upload(t, p.URL, fields, videoBytes(1000)); code != http.StatusNoContent {
+			t.Errorf("file at the limit: %d %s", code, body)
+		}
+	})
+
+	t.Run("rejects an expired policy", func(t *testing.T) {
+		past := func() time.Time { return time.Now().Add(-2 * time.Hour) }
+		old := start(t, seaweedEnv(sw, "UPLOAD_EXPIRES=1h"), withTestKeys(), WithClock(past))
+		p, fields := orderedFields(t, old.URL, "mail=late@orkei.com")
+		code, body := upload(t, p.URL, fields, videoBytes(1000))
+		if code < 400 || code >= 500 {
+			t.Fatalf("status %d (%s)", code, body)
+		}
+		if ok, _ := sw.Exists(ctx, p.Key); ok {
+			t.Error("object stored with an expired policy")
+		}
+	})
+
+	t.Run("no acl configured", func(t *testing.T) {
+		noACL := start(t, seaweedEnv(sw, "UPLOAD_ACL=", "KEY_PREFIX=noacl/"), withTestKeys())
+		p, fields := orderedFields(t, noACL.URL, "mail=noacl@orkei.com")
+		if _, ok := p.Fields["acl"]; ok {
+			t.Fatal("acl field sent with UPLOAD_ACL empty")
+		}
+		if code, body := upload(t, p.URL, fields, videoBytes(500)); code != http.StatusNoContent {
+			t.Fatalf("upload: %d %s", code, body)
+		}
+		if ok, err := sw.Exists(ctx, p.Key); !ok || err != nil || !strings.HasPrefix(p.Key, "noacl/") {
+			t.Errorf("object %s: %v %v", p.Key, ok, err)
+		}
+	})
+
+	t.Run("readyz reports a missing bucket", func(t *testing.T) {
+		env := []string{"S3_BUCKET=no-such-bucket", "S3_ENDPOINT=" + sw.Endpoint, "S3_PATH_STYLE=true"}
+		other := start(t, env, withTestKeys())
+		var body map[string]string
+		if code := getJSON(t, other.URL+"/readyz", "", &body); code != 503 || body["error"] == "" {
+			t.Errorf("readyz: %d %v", code, body)
+		}
+	})
+}
+
+// TestEmbeddedStore runs the same flow against the default, embedded store.
+func TestEmbeddedStore(t *testing.T) {
+	t.Parallel()
+	vd := start(t, nil)
+	p, fields := orderedFields(t, vd.URL, "mail=eduard@orkei.com")
+	if p.URL != vd.URL+"/s3/videos" {
+		t.Fatalf("url %s, want this server's /s3/videos", p.URL)
+	}
+	content := videoBytes(200_000)
+	code, body := upload(t, p.URL, fields, content)
+	if code/100 != 2 {
+		t.Fatalf("upload: %d %s", code, body)
+	}
+	resp, err := http.Get(p.URL + "/" + p.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(got, content) || resp.Header.Get("Content-Type") != "video/mp4" {
+		t.Errorf("read back: %d, %d bytes, %s", resp.StatusCode, len(got), resp.Header.Get("Content-Type"))
+	}
+	if resp.Header.Get("X-Amz-Signature") != "" {
+		t.Error("the embedded store serves the upload's signature back")
+	}
+	var listed map[string][]string
+	if code := getJSON(t, vd.URL+"/videos?mail=eduard@orkei.com", "test", &listed); code != 200 || listed["eduard@orkei.com"][0] != p.Key {
+		t.Errorf("videos: %d %v", code, listed)
+	}
+	if !strings.Contains(vd.logs.String(), "development mode") {
+		t.Error("no development-mode warning")
+	}
+	// Only uploads and reads are allowed.
+	req, _ := http.NewRequest(http.MethodDelete, p.URL+"/"+p.Key, nil)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("DELETE on the embedded store: %d", resp.StatusCode)
+	}
+}

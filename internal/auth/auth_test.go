@@ -1,0 +1,128 @@
+package auth
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+func mustHash(tb testing.TB, pw string) string {
+	tb.Helper()
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(h)
+}
+
+func TestSameAsUser(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		user, pass string
+		want       bool
+	}{
+		{"test", "test", true},
+		{"test", "Test", false},
+		{"test", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		if got := (SameAsUser{}).Verify(tt.user, tt.pass); got != tt.want {
+			t.Errorf("Verify(%q, %q) = %v", tt.user, tt.pass, got)
+		}
+	}
+}
+
+func TestParseUsers(t *testing.T) {
+	t.Parallel()
+	a, b := mustHash(t, "pa"), mustHash(t, "pb")
+	// htpasswd -B writes $2y$; Go's bcrypt reads it.
+	y := "$2y$" + strings.TrimPrefix(mustHash(t, "py"), "$2a$")
+	users, err := ParseUsers("# team\nalice:" + a + ",bob:" + b + "\r\n\ncarol:" + y + "\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 3 {
+		t.Fatalf("users = %v", users)
+	}
+	v := NewUsers(users, time.Minute, 10)
+	if !v.Verify("carol", "py") {
+		t.Error("$2y$ hash not accepted")
+	}
+
+	bad := []struct{ in, want string }{
+		{"", "no users"},
+		{"alice", "user:bcrypt-hash"},
+		{":" + a, "user:bcrypt-hash"},
+		{"alice:plaintext", "not a bcrypt hash"},
+		{"alice:" + a + "\nalice:" + b, "twice"},
+	}
+	for _, tt := range bad {
+		_, err := ParseUsers(tt.in)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseUsers(%q) err = %v, want %q", tt.in, err, tt.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "plaintext") {
+			t.Errorf("error echoes the hash: %v", err)
+		}
+	}
+}
+
+func TestUsersVerify(t *testing.T) {
+	t.Parallel()
+	users, err := ParseUsers("alice:" + mustHash(t, "secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := NewUsers(users, time.Minute, 10)
+	tests := []struct {
+		user, pass string
+		want       bool
+	}{
+		{"alice", "secret", true},
+		{"alice", "secret", true}, // cached
+		{"alice", "Secret", false},
+		{"alice", "", false},
+		{"bob", "secret", false},
+		{"alice", "alice", false},
+	}
+	for _, tt := range tests {
+		if got := v.Verify(tt.user, tt.pass); got != tt.want {
+			t.Errorf("Verify(%q, %q) = %v", tt.user, tt.pass, got)
+		}
+	}
+}
+
+func TestCacheSkipsBcryptAndExpires(t *testing.T) {
+	t.Parallel()
+	users, err := ParseUsers("alice:" + mustHash(t, "secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	v := NewUsers(users, time.Minute, 2)
+	v.now = func() time.Time { return now }
+	if !v.Verify("alice", "secret") {
+		t.Fatal("first check failed")
+	}
+	// With the hash gone, only the cache can say yes.
+	v.users["alice"] = []byte(mustHash(t, "other"))
+	if !v.Verify("alice", "secret") {
+		t.Error("repeat login was not served from the cache")
+	}
+	now = now.Add(2 * time.Minute)
+	if v.Verify("alice", "secret") {
+		t.Error("cache entry outlived its ttl")
+	}
+	// Bounded: many distinct successes keep at most max entries.
+	for _, pw := range []string{"other", "other", "other"} {
+		v.Verify("alice", pw)
+	}
+	v.users["zed"] = []byte(mustHash(t, "z1"))
+	v.Verify("zed", "z1")
+	if len(v.cache) > 2 {
+		t.Errorf("cache holds %d entries, max 2", len(v.cache))
+	}
+}

@@ -1,0 +1,115 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ListenAddr != ":8080" || c.Region != "us-east-1" || c.UploadACL != "public-read" ||
+		c.UploadExpires != time.Hour || c.UploadMaxBytes != 1<<30 || c.ShutdownTimeout != 20*time.Second ||
+		c.LogLevel != "info" || c.LogFormat != "json" || !c.CORSAny() || !c.Embedded() || c.PathStyle {
+		t.Errorf("defaults = %+v", c)
+	}
+}
+
+func TestEmptyACLMeansNone(t *testing.T) {
+	t.Parallel()
+	c, err := Load([]string{"UPLOAD_ACL="})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.UploadACL != "" {
+		t.Errorf("UPLOAD_ACL= gave %q, want no ACL", c.UploadACL)
+	}
+}
+
+func TestValues(t *testing.T) {
+	t.Parallel()
+	c, err := Load([]string{
+		"S3_BUCKET=b", "S3_ENDPOINT=http://127.0.0.1:8333", "S3_PATH_STYLE=true",
+		"UPLOAD_ACL=private", "UPLOAD_EXPIRES=168h", "UPLOAD_MAX_BYTES=5368709120",
+		"KEY_PREFIX=videos/", "CORS_ALLOWED_ORIGINS=https://a.example, http://localhost:3000/",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Embedded() || !c.PathStyle || c.UploadACL != "private" || c.UploadExpires != 168*time.Hour ||
+		c.UploadMaxBytes != 5<<30 || c.KeyPrefix != "videos/" ||
+		strings.Join(c.CORSAllowedOrigins, " ") != "https://a.example http://localhost:3000" {
+		t.Errorf("got %+v", c)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		env  string
+		want string
+	}{
+		{"UPLOAD_ACL=public", "UPLOAD_ACL"},
+		{"UPLOAD_EXPIRES=169h", "168h"},
+		{"UPLOAD_EXPIRES=0s", "UPLOAD_EXPIRES must be positive"},
+		{"UPLOAD_EXPIRES=1500ms", "whole seconds"},
+		{"UPLOAD_EXPIRES=soon", "UPLOAD_EXPIRES"},
+		{"UPLOAD_MAX_BYTES=0", "UPLOAD_MAX_BYTES"},
+		{"UPLOAD_MAX_BYTES=5368709121", "5 GiB"},
+		{"KEY_PREFIX=/abs", "KEY_PREFIX"},
+		{"KEY_PREFIX=a/../b", "KEY_PREFIX"},
+		{"KEY_PREFIX=a b/", "KEY_PREFIX"},
+		{"S3_ENDPOINT=localhost:9000", "S3_ENDPOINT"},
+		{"S3_PUBLIC_ENDPOINT=ftp://x", "S3_PUBLIC_ENDPOINT"},
+		{"CORS_ALLOWED_ORIGINS=example.com", "CORS_ALLOWED_ORIGINS"},
+		{"CORS_ALLOWED_ORIGINS= , ", "CORS_ALLOWED_ORIGINS"},
+		{"LOG_LEVEL=loud", "LOG_LEVEL"},
+		{"LOG_FORMAT=xml", "LOG_FORMAT"},
+		{"SHUTDOWN_TIMEOUT=-1s", "SHUTDOWN_TIMEOUT"},
+		{"S3_PATH_STYLE=maybe", "S3_PATH_STYLE"},
+	}
+	for _, tt := range tests {
+		env := []string{"S3_BUCKET=b"}
+		if tt.env != "" {
+			env = append(env, tt.env)
+		}
+		_, err := Load(env)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Load(%q) error = %v, want one mentioning %q", tt.env, err, tt.want)
+		}
+	}
+}
+
+func TestEndpointWithoutBucket(t *testing.T) {
+	t.Parallel()
+	if _, err := Load([]string{"S3_ENDPOINT=http://127.0.0.1:9000"}); err == nil || !strings.Contains(err.Error(), "S3_BUCKET") {
+		t.Errorf("error = %v", err)
+	}
+}
+
+func TestBasicAuthFile(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "users")
+	if err := os.WriteFile(p, []byte("alice:$2y$10$abc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load([]string{"BASIC_AUTH_FILE=" + p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BasicAuthUsers != "alice:$2y$10$abc\n" {
+		t.Errorf("users = %q", c.BasicAuthUsers)
+	}
+	if _, err := Load([]string{"BASIC_AUTH_FILE=" + p + ".missing"}); err == nil {
+		t.Error("missing file accepted")
+	}
+	if _, err := Load([]string{"BASIC_AUTH_FILE=" + p, "BASIC_AUTH_USERS=bob:x"}); err == nil {
+		t.Error("both set accepted")
+	}
+}

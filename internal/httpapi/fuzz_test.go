@@ -1,0 +1,61 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/vidrop/vidrop/internal/naming"
+)
+
+// FuzzParsePresign feeds arbitrary query strings and path segments through
+// the request parsing. It must never panic, and whatever it accepts must be
+// a normalised, valid mail, a known type and safe path segments.
+func FuzzParsePresign(f *testing.F) {
+	for _, seed := range []struct{ query, project, step string }{
+		{"mail=eduard@orkei.com", "", ""},
+		{"mail=Eduard%40Orkei.COM%20&type=video/webm%3Bcodecs%3Dvp9", "intro", "1"},
+		{"mail=a@b.com&type=video/webm;codecs=vp9", "", ""},
+		{"mail=%zz", "", ""},
+		{"mail=x@[1.2.3.4]", "", ""},
+		{"mail=a@b.com&mail=c@d.com", "", ""},
+		{"mail=%3Cx@a.com%3E", "%2E%2E", "s"},
+		{"type=video/quicktime&mail=q@q.io", "a%2Fb", "c"},
+		{"", "", ""},
+	} {
+		f.Add(seed.query, seed.project, seed.step)
+	}
+	f.Fuzz(func(t *testing.T, rawQuery, project, step string) {
+		r := httptest.NewRequest(http.MethodGet, "/presignedurl", nil)
+		r.URL.RawQuery = rawQuery
+		rc := chi.NewRouteContext()
+		if project != "" {
+			rc.URLParams.Add("project", project)
+			rc.URLParams.Add("step", step)
+		}
+		r = r.WithContext(chiContext(r, rc))
+		p, err := parsePresign(r)
+		if err != nil {
+			if _, ok := badRequest(err); !ok {
+				t.Fatalf("unmapped error %v", err)
+			}
+			return
+		}
+		if again, err := naming.Mail(p.mail); err != nil || again != p.mail {
+			t.Fatalf("accepted mail %q does not re-validate: %q %v", p.mail, again, err)
+		}
+		if ct, ext, err := naming.ContentType(p.contentType); err != nil || ct != p.contentType || ext != p.ext {
+			t.Fatalf("accepted type %q/%q inconsistent", p.contentType, p.ext)
+		}
+		if strings.Contains(p.dir, "..") || strings.HasPrefix(p.dir, "/") || strings.Count(p.dir, "/") != 0 && strings.Count(p.dir, "/") != 2 {
+			t.Fatalf("unsafe dir %q", p.dir)
+		}
+	})
+}
+
+func chiContext(r *http.Request, rc *chi.Context) context.Context {
+	return context.WithValue(r.Context(), chi.RouteCtxKey, rc)
+}

@@ -1,0 +1,55 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/vidrop/vidrop/internal/presign"
+)
+
+func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{
+		"", "plain", `quote " backslash \`, "<script>&", "tab\tnl\ncr\r\x00\x1f",
+		"ünïcödé ✓", "line\u2028para\u2029", "bad \xff utf8", "AKID/20261204/us-east-1/s3/aws4_request",
+	} {
+		want, _ := json.Marshal(s)
+		if got := appendString(nil, s); string(got) != string(want) {
+			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	f.Add("a<b>\"\\\u2028\xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := appendString(nil, s); string(got) != string(want) {
+			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
+
+func TestPresignResponseIsValidJSON(t *testing.T) {
+	t.Parallel()
+	p := presign.Post{
+		URL:       "http://h/b",
+		Fields:    presign.Fields{{Name: "key", Value: "k<1>.mp4"}, {Name: "policy", Value: "eyJ="}},
+		Key:       "k<1>.mp4",
+		ExpiresAt: time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC),
+	}
+	b := appendPresignResponse(nil, p)
+	var got struct {
+		URL       string            `json:"url"`
+		Fields    map[string]string `json:"fields"`
+		Key       string            `json:"key"`
+		ExpiresAt string            `json:"expires_at"`
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	if got.URL != p.URL || got.Key != p.Key || got.Fields["policy"] != "eyJ=" || got.ExpiresAt != "2026-12-04T17:00:00Z" {
+		t.Errorf("round trip = %+v", got)
+	}
+}

@@ -1,0 +1,153 @@
+// Package naming turns what a client sends (a mail address, a media type,
+// optional project and step path segments) into the object key a video is
+// stored under. It is pure: no I/O, no state.
+package naming
+
+import (
+	"encoding/hex"
+	"errors"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/blake2b"
+)
+
+// MaxMailBytes is the longest address accepted (RFC 5321's path limit less
+// the angle brackets).
+const MaxMailBytes = 254
+
+// StemBytes is the BLAKE2b digest size the key stem is made of.
+const StemBytes = 10
+
+// DefaultContentType is used when a client names no type.
+const DefaultContentType = "video/mp4"
+
+// Errors returned for client input that cannot be used. Callers map them to
+// "bad request".
+var (
+	ErrMailMissing = errors.New("mail is required")
+	ErrMailInvalid = errors.New("mail is not a plain e-mail address")
+	ErrType        = errors.New("type must be one of video/mp4, video/webm, video/quicktime, video/x-matroska")
+	ErrSegment     = errors.New("project and step must be 1 to 64 characters of A-Z a-z 0-9 . _ - (not . or ..)")
+)
+
+// extensions maps each accepted media type to the key's extension.
+var extensions = map[string]string{
+	"video/mp4":        ".mp4",
+	"video/webm":       ".webm",
+	"video/quicktime":  ".mov",
+	"video/x-matroska": ".mkv",
+}
+
+// Mail trims and lower-cases raw and returns it if it is a plain address:
+// no display name, no comments, no quoted local part, no IP-literal domain,
+// and a dotted host name as the domain.
+func Mail(raw string) (string, error) {
+	m := strings.ToLower(strings.TrimSpace(raw))
+	if m == "" {
+		return "", ErrMailMissing
+	}
+	if len(m) > MaxMailBytes {
+		return "", ErrMailInvalid
+	}
+	// net/mail rewrites what it parses ("<x@a.com>", comments, quoted
+	// local parts); accepting only an identical round trip rules all of
+	// that out.
+	a, err := mail.ParseAddress(m)
+	if err != nil || a.Name != "" || a.Address != m {
+		return "", ErrMailInvalid
+	}
+	at := strings.LastIndexByte(m, '@')
+	if at <= 0 || !isHostName(m[at+1:]) {
+		return "", ErrMailInvalid
+	}
+	return m, nil
+}
+
+// isHostName reports whether s is a dotted DNS host name of at least two
+// labels whose last label is not numeric.
+func isHostName(s string) bool {
+	if len(s) > 253 {
+		return false
+	}
+	labels := strings.Split(s, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	tld := labels[len(labels)-1]
+	return strings.Trim(tld, "0123456789") != ""
+}
+
+// Stem is the lower-case hex of the 10-byte BLAKE2b digest of the mail's
+// UTF-8 bytes. It names a mail without revealing it, in keys and in logs.
+func Stem(mail string) string {
+	h, err := blake2b.New(StemBytes, nil)
+	if err != nil {
+		// Only a size outside 1..64 or a key over 64 bytes fails.
+		panic("naming: blake2b: " + err.Error())
+	}
+	h.Write([]byte(mail))
+	var sum [StemBytes]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
+}
+
+// ContentType validates a media type such as "video/webm;codecs=vp9,opus",
+// drops its parameters and returns the bare type and its key extension. An
+// empty raw means DefaultContentType.
+func ContentType(raw string) (contentType, ext string, err error) {
+	t, _, _ := strings.Cut(raw, ";")
+	t = strings.ToLower(strings.TrimSpace(t))
+	if t == "" {
+		t = DefaultContentType
+	}
+	ext, ok := extensions[t]
+	if !ok {
+		return "", "", ErrType
+	}
+	return t, ext, nil
+}
+
+// Segment unescapes one path segment (routers match on the raw path, so
+// "%2E%2E" arrives escaped) and validates it as a project or step name.
+func Segment(raw string) (string, error) {
+	s, err := url.PathUnescape(raw)
+	if err != nil || len(s) == 0 || len(s) > 64 || s == "." || s == ".." {
+		return "", ErrSegment
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return "", ErrSegment
+		}
+	}
+	return s, nil
+}
+
+// Key builds prefix + dir + stem + n + ext, where n is written only when it
+// is not zero: the first key of a mail is "<stem>.mp4", the second
+// "<stem>1.mp4". dir is "" or "project/step/".
+func Key(prefix, dir, stem string, n int, ext string) string {
+	var b strings.Builder
+	b.Grow(len(prefix) + len(dir) + len(stem) + 20 + len(ext))
+	b.WriteString(prefix)
+	b.WriteString(dir)
+	b.WriteString(stem)
+	if n != 0 {
+		b.WriteString(strconv.Itoa(n))
+	}
+	b.WriteString(ext)
+	return b.String()
+}

@@ -1,0 +1,174 @@
+// Package presign makes the S3 presigned POST a browser uploads a video
+// with: the policy pins the bucket, the exact key, the ACL, the exact
+// Content-Type and a size range, and the returned form fields are exactly
+// those the policy covers.
+package presign
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Poster is the one SDK call this package makes; *s3.PresignClient
+// implements it.
+type Poster interface {
+	PresignPostObject(ctx context.Context, params *s3.PutObjectInput, optFns ...func(*s3.PresignPostOptions)) (*s3.PresignedPostRequest, error)
+}
+
+var _ Poster = (*s3.PresignClient)(nil)
+
+// Options fix what every presigned POST allows.
+type Options struct {
+	Bucket string
+	// ACL is the canned ACL the upload must carry; "" for none.
+	ACL string
+	// MaxBytes is the upper bound of the content-length-range condition.
+	MaxBytes int64
+	// Expires is the policy's lifetime.
+	Expires time.Duration
+	// Now is the signing clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Field is one form field, in the order a form should send it.
+type Field struct {
+	Name, Value string
+}
+
+// Fields is an ordered list of form fields. It encodes as a JSON object
+// whose members keep that order.
+type Fields []Field
+
+// Get returns the value of the named field and whether it is present.
+func (fs Fields) Get(name string) (string, bool) {
+	for _, f := range fs {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+// MarshalJSON writes fs as an object in order.
+func (fs Fields) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, f := range fs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, err := json.Marshal(f.Name)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(f.Value)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+// Post is a presigned POST: send every field in order, then the file last,
+// as multipart/form-data to URL.
+type Post struct {
+	URL       string
+	Fields    Fields
+	Key       string
+	ExpiresAt time.Time
+}
+
+// fieldOrder is the order fields are returned in; any other field the SDK
+// returns follows, sorted by name.
+var fieldOrder = []string{
+	"key", "acl", "Content-Type",
+	"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Security-Token",
+	"policy", "X-Amz-Signature",
+}
+
+// Service presigns uploads with fixed Options. It is safe for concurrent
+// use.
+type Service struct {
+	poster Poster
+	opts   Options
+}
+
+// New returns a Service that signs with p.
+func New(p Poster, o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Service{poster: p, opts: o}
+}
+
+// Presign returns a POST that lets a browser upload one object of
+// contentType at key.
+func (s *Service) Presign(ctx context.Context, key, contentType string) (Post, error) {
+	var conds []any
+	if s.opts.ACL != "" {
+		conds = append(conds, map[string]string{"acl": s.opts.ACL})
+	}
+	conds = append(conds,
+		map[string]string{"Content-Type": contentType},
+		[]any{"content-length-range", 1, s.opts.MaxBytes},
+	)
+	clock := &fixedClock{now: s.opts.Now().UTC().Truncate(time.Second), expires: s.opts.Expires}
+	out, err := s.poster.PresignPostObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(s.opts.Bucket),
+		Key:    aws.String(key),
+	}, func(o *s3.PresignPostOptions) {
+		o.Expires = s.opts.Expires
+		o.Conditions = conds
+		clock.inner = o.PostPresigner
+		o.PostPresigner = clock
+	})
+	if err != nil {
+		return Post{}, fmt.Errorf("presign %s: %w", key, err)
+	}
+	values := maps.Clone(out.Values)
+	values["key"] = key
+	if s.opts.ACL != "" {
+		values["acl"] = s.opts.ACL
+	}
+	values["Content-Type"] = contentType
+
+	fields := make(Fields, 0, len(values))
+	for _, name := range fieldOrder {
+		if v, ok := values[name]; ok {
+			fields = append(fields, Field{name, v})
+			delete(values, name)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		fields = append(fields, Field{name, values[name]})
+	}
+	return Post{URL: out.URL, Fields: fields, Key: key, ExpiresAt: clock.expiration}, nil
+}
+
+// fixedClock wraps the SDK's POST signer so that the signing time comes
+// from our clock (the SDK reads a package-level one) and the expiry it
+// signs is known to us: the SDK does not return it.
+type fixedClock struct {
+	inner      s3.PresignPost
+	now        time.Time
+	expires    time.Duration
+	expiration time.Time
+}
+
+func (c *fixedClock) PresignPost(creds aws.Credentials, bucket, key, region, service string, _ time.Time, conds []any, _ time.Time, optFns ...func(*v4.SignerOptions)) (map[string]string, error) {
+	c.expiration = c.now.Add(c.expires).UTC()
+	return c.inner.PresignPost(creds, bucket, key, region, service, c.now, conds, c.expiration, optFns...)
+}

@@ -1,0 +1,107 @@
+// Package store keeps, in memory, the keys issued for each mail address.
+//
+// Issuing a key is a two-step affair so that no lock is held while a key is
+// being signed: Reserve hands out the next number for a mail, then Commit
+// records the key or Cancel gives the number back. Numbers are never handed
+// out twice, so concurrent requests for one mail always get distinct keys.
+package store
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// Record is one issued key.
+type Record struct {
+	Key      string
+	IssuedAt time.Time
+}
+
+// Reservation is a number reserved for a mail, to be committed or cancelled.
+type Reservation struct {
+	Mail string
+	// N counts the numbers handed out to this mail before this one: 0 for
+	// a mail's first key.
+	N int
+}
+
+type entry struct {
+	next int // the number the next reservation gets
+	keys []Record
+}
+
+// Memory is a mutex-guarded map from mail to issued keys. Its zero value is
+// not usable; call NewMemory. It is safe for concurrent use.
+type Memory struct {
+	mu    sync.Mutex
+	mails map[string]*entry
+}
+
+// NewMemory returns an empty store.
+func NewMemory() *Memory {
+	return &Memory{mails: make(map[string]*entry)}
+}
+
+// Reserve hands out the next number for mail.
+func (m *Memory) Reserve(mail string) Reservation {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.mails[mail]
+	if e == nil {
+		e = &entry{}
+		m.mails[mail] = e
+	}
+	n := e.next
+	e.next++
+	return Reservation{Mail: mail, N: n}
+}
+
+// Commit records key as issued at at for the reservation's mail.
+func (m *Memory) Commit(r Reservation, key string, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.mails[r.Mail]
+	if e == nil { // a Commit without Reserve; keep it rather than lose it
+		e = &entry{next: r.N + 1}
+		m.mails[r.Mail] = e
+	}
+	e.keys = append(e.keys, Record{Key: key, IssuedAt: at})
+}
+
+// Cancel gives back a reserved number that was not used. When it is the
+// latest number handed out, the next reservation gets it again, so a failed
+// request leaves the store as it found it; otherwise the number is skipped.
+func (m *Memory) Cancel(r Reservation) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.mails[r.Mail]
+	if e == nil {
+		return
+	}
+	if e.next == r.N+1 {
+		e.next--
+	}
+	if e.next == 0 && len(e.keys) == 0 {
+		delete(m.mails, r.Mail)
+	}
+}
+
+// Keys returns a copy of the keys issued for mail in the order they were
+// committed, and whether there were any.
+func (m *Memory) Keys(mail string) ([]Record, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.mails[mail]
+	if e == nil || len(e.keys) == 0 {
+		return nil, false
+	}
+	return slices.Clone(e.keys), true
+}
+
+// Len reports how many mails have at least one reservation or key.
+func (m *Memory) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.mails)
+}
