@@ -32,7 +32,6 @@ import (
 const (
 	readHeaderTimeout = 10 * time.Second
 	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 16 << 10
 	// authCacheTTL is how long a successful /videos login is remembered.
 	authCacheTTL = time.Minute
 	authCacheMax = 1024
@@ -78,13 +77,18 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		return nil, err
 	}
 
-	st := store.NewMemory()
+	st := store.NewMemory(store.Limits{MaxMails: cfg.StoreMaxMails, MaxKeysPerMail: cfg.StoreMaxKeysPerMail})
 	api := httpapi.Options{
 		Store:              st,
 		Verifier:           verifier,
 		KeyPrefix:          cfg.KeyPrefix,
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 		Static:             web.FS(),
+		PresignRatePerIP:   cfg.PresignRatePerIP,
+		PresignRatePerMail: cfg.PresignRatePerMail,
+		AuthFailRatePerIP:  cfg.AuthFailRatePerIP,
+		TrustedProxies:     cfg.TrustedPrefixes,
+		MaxQueryBytes:      cfg.MaxQueryBytes,
 		Now:                o.now,
 	}
 	presignOpts := presign.Options{
@@ -112,9 +116,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		} else {
 			api.UploadURL = embeddedUploadURL
 		}
-		creds := o.credentials
-		if creds == nil {
-			creds = credentials.NewStaticCredentialsProvider(devs3.AccessKey, devs3.SecretKey, "")
+		var creds aws.CredentialsProvider = credentials.NewStaticCredentialsProvider(devs3.AccessKey, devs3.SecretKey, "")
+		if o.credentials != nil {
+			creds = aws.NewCredentialsCache(presign.MarkCredentials(o.credentials))
 		}
 		presignClient = s3.NewPresignClient(s3.New(s3.Options{
 			Region:       cfg.Region,
@@ -128,8 +132,11 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 			return nil, fmt.Errorf("load AWS configuration: %w", err)
 		}
 		if o.credentials != nil {
-			awsCfg.Credentials = aws.NewCredentialsCache(o.credentials)
+			awsCfg.Credentials = o.credentials
 		}
+		// So that a presign failing for want of credentials is told
+		// apart (503, retry) from other failures.
+		awsCfg.Credentials = aws.NewCredentialsCache(presign.MarkCredentials(awsCfg.Credentials))
 		server := s3.NewFromConfig(awsCfg, endpoint(cfg.Endpoint, cfg.PathStyle))
 		public := cfg.PublicEndpoint
 		if public == "" {
@@ -185,7 +192,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		Handler:           a.handler,
 		ReadHeaderTimeout: readHeaderTimeout,
 		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
+		MaxHeaderBytes:    a.cfg.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)

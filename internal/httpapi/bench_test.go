@@ -32,7 +32,7 @@ func benchPresignClient() *s3.PresignClient {
 func BenchmarkPresignHandler(b *testing.B) {
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	h := NewServer(logger, Options{
-		Store: store.NewMemory(),
+		Store: store.NewMemory(store.Limits{}),
 		Presigner: presign.New(benchPresignClient(), presign.Options{
 			Bucket: "videos", ACL: "public-read", MaxBytes: 1 << 30, Expires: time.Hour,
 		}),

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
 	"github.com/vidrop/vidrop/internal/naming"
 	"github.com/vidrop/vidrop/internal/presign"
 	"github.com/vidrop/vidrop/internal/store"
@@ -98,9 +99,20 @@ func parsePresign(r *http.Request) (presignRequest, error) {
 	return p, nil
 }
 
+type presignDeps struct {
+	logger    *slog.Logger
+	store     *store.Memory
+	presigner Presigner
+	perMail   *httprate.RateLimiter // nil: no limit
+	prefix    string
+	uploadURL func(*http.Request) string
+	now       func() time.Time
+	burst     *burstLog
+}
+
 // handlePresign issues the next key for a mail and a presigned POST to
 // upload it with. The key is recorded only when signing succeeded.
-func handlePresign(logger *slog.Logger, st *store.Memory, p Presigner, prefix string, uploadURL func(*http.Request) string, now func() time.Time) http.HandlerFunc {
+func handlePresign(d presignDeps) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		req, err := parsePresign(r)
 		if err != nil {
@@ -109,19 +121,44 @@ func handlePresign(logger *slog.Logger, st *store.Memory, p Presigner, prefix st
 		}
 		stem := naming.Stem(req.mail)
 		addLogAttrs(r, slog.String("mail_hash", stem))
+		// Counted per mail only now that the mail is valid, keyed by its
+		// hash, so invalid input never creates a counter.
+		if d.perMail != nil && d.perMail.RespondOnLimit(w, r, stem) {
+			return
+		}
 
-		res := st.Reserve(req.mail)
-		key := naming.Key(prefix, req.dir, stem, res.N, req.ext)
-		post, err := p.Presign(r.Context(), key, req.contentType)
+		res, err := d.store.Reserve(req.mail)
+		switch {
+		case errors.Is(err, store.ErrTooManyKeys):
+			writeError(w, http.StatusInsufficientStorage, "this mail has reached its limit of videos")
+			return
+		case err != nil:
+			if d.burst.allow("store-full") {
+				d.logger.Warn("store is full: refusing new mails", "err", err)
+			}
+			writeError(w, http.StatusInsufficientStorage, "the service cannot take new uploads right now")
+			return
+		}
+		key := naming.Key(d.prefix, req.dir, stem, res.N, req.ext)
+		post, err := d.presigner.Presign(r.Context(), key, req.contentType)
 		if err != nil {
-			st.Cancel(res)
-			logger.Error("presign failed", "err", err, "request_id", middleware.GetReqID(r.Context()))
+			d.store.Cancel(res)
+			if errors.Is(err, presign.ErrCredentials) {
+				if d.burst.allow("credentials") {
+					d.logger.Error("presign failed: credentials unavailable", "err", err)
+				}
+				writeError(w, http.StatusServiceUnavailable, "uploads are unavailable right now, try again shortly")
+				return
+			}
+			if d.burst.allow("presign") {
+				d.logger.Error("presign failed", "err", err, "request_id", middleware.GetReqID(r.Context()))
+			}
 			writeError(w, http.StatusBadGateway, "could not create an upload URL, try again later")
 			return
 		}
-		st.Commit(res, key, now())
-		if uploadURL != nil {
-			post.URL = uploadURL(r)
+		d.store.Commit(res, key, d.now())
+		if d.uploadURL != nil {
+			post.URL = d.uploadURL(r)
 		}
 		writeJSON(w, http.StatusOK, appendPresignResponse(make([]byte, 0, 2048), post))
 	}

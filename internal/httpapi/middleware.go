@@ -82,18 +82,27 @@ func recoverPanics(logger *slog.Logger) func(http.Handler) http.Handler {
 	}
 }
 
-// basicAuth lets a request through only with credentials v accepts.
-func basicAuth(v auth.Verifier, realm string) func(http.Handler) http.Handler {
+// basicAuth lets a request through only with credentials v accepts. A
+// request without an Authorization header is the browser's first try and
+// only gets the challenge; any other failure counts against the client.
+func basicAuth(v auth.Verifier, realm string, fails *authFailures) func(http.Handler) http.Handler {
 	challenge := `Basic realm="` + realm + `", charset="UTF-8"`
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			user, pass, ok := r.BasicAuth()
-			if !ok {
+			if _, present := r.Header["Authorization"]; !present {
 				w.Header().Set("WWW-Authenticate", challenge)
 				writeError(w, http.StatusUnauthorized, "authentication required")
 				return
 			}
-			if !v.Verify(user, pass) {
+			key, _ := clientKey(r)
+			if fails.blocked(key) {
+				w.Header().Set("Retry-After", fails.retryAfter())
+				writeError(w, http.StatusTooManyRequests, "too many failed logins, retry later")
+				return
+			}
+			user, pass, ok := r.BasicAuth()
+			if !ok || !v.Verify(user, pass) {
+				fails.failed(w, r, key)
 				w.Header().Set("WWW-Authenticate", challenge)
 				writeError(w, http.StatusUnauthorized, "invalid user name or password")
 				return

@@ -8,10 +8,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/vidrop/vidrop/internal/auth"
+	"github.com/vidrop/vidrop/internal/config"
 	"github.com/vidrop/vidrop/internal/presign"
 	"github.com/vidrop/vidrop/internal/store"
 )
@@ -44,6 +46,15 @@ type Options struct {
 	S3 http.Handler
 	// Static holds the recorder page, served at /.
 	Static fs.FS
+
+	// Abuse controls. A zero Rate turns a limit off.
+	PresignRatePerIP   config.Rate
+	PresignRatePerMail config.Rate
+	AuthFailRatePerIP  config.Rate
+	// TrustedProxies may set X-Forwarded-For.
+	TrustedProxies []netip.Prefix
+	// MaxQueryBytes bounds the query string; 0 means no bound.
+	MaxQueryBytes int
 
 	// Now is the clock keys are recorded with; nil means time.Now.
 	Now func() time.Time

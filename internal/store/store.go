@@ -7,6 +7,7 @@
 package store
 
 import (
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -31,30 +32,51 @@ type entry struct {
 	keys []Record
 }
 
+// Errors Reserve returns when a bound is reached. Memory is bounded so that
+// a public endpoint cannot be used to fill it.
+var (
+	ErrTooManyMails = errors.New("store: mail limit reached")
+	ErrTooManyKeys  = errors.New("store: key limit for this mail reached")
+)
+
+// Limits bound the store's memory. Zero means no bound.
+type Limits struct {
+	MaxMails       int
+	MaxKeysPerMail int
+}
+
 // Memory is a mutex-guarded map from mail to issued keys. Its zero value is
 // not usable; call NewMemory. It is safe for concurrent use.
 type Memory struct {
-	mu    sync.Mutex
-	mails map[string]*entry
+	limits Limits
+	mu     sync.Mutex
+	mails  map[string]*entry
 }
 
-// NewMemory returns an empty store.
-func NewMemory() *Memory {
-	return &Memory{mails: make(map[string]*entry)}
+// NewMemory returns an empty store bounded by limits.
+func NewMemory(limits Limits) *Memory {
+	return &Memory{limits: limits, mails: make(map[string]*entry)}
 }
 
-// Reserve hands out the next number for mail.
-func (m *Memory) Reserve(mail string) Reservation {
+// Reserve hands out the next number for mail, or an error when a limit is
+// reached (and then changes nothing).
+func (m *Memory) Reserve(mail string) (Reservation, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e := m.mails[mail]
 	if e == nil {
+		if m.limits.MaxMails > 0 && len(m.mails) >= m.limits.MaxMails {
+			return Reservation{}, ErrTooManyMails
+		}
 		e = &entry{}
 		m.mails[mail] = e
 	}
+	if m.limits.MaxKeysPerMail > 0 && e.next >= m.limits.MaxKeysPerMail {
+		return Reservation{}, ErrTooManyKeys
+	}
 	n := e.next
 	e.next++
-	return Reservation{Mail: mail, N: n}
+	return Reservation{Mail: mail, N: n}, nil
 }
 
 // Commit records key as issued at at for the reservation's mail.

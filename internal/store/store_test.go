@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -9,10 +10,10 @@ import (
 
 func TestReserveCommitOrder(t *testing.T) {
 	t.Parallel()
-	m := NewMemory()
+	m := NewMemory(Limits{})
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	for i := range 3 {
-		r := m.Reserve("a@b.com")
+		r := mustReserve(t, m, "a@b.com")
 		if r.N != i {
 			t.Fatalf("reservation %d got N=%d", i, r.N)
 		}
@@ -46,23 +47,23 @@ func TestCancel(t *testing.T) {
 		{
 			name: "cancel of the only reservation leaves no trace",
 			steps: func(m *Memory) {
-				m.Cancel(m.Reserve("a@b.com"))
+				m.Cancel(mustReserve(t, m, "a@b.com"))
 			},
 			wantNext: 0, wantLen: 0,
 		},
 		{
 			name: "cancel of the latest gives the number back",
 			steps: func(m *Memory) {
-				m.Commit(m.Reserve("a@b.com"), "k0", time.Now())
-				m.Cancel(m.Reserve("a@b.com"))
+				m.Commit(mustReserve(t, m, "a@b.com"), "k0", time.Now())
+				m.Cancel(mustReserve(t, m, "a@b.com"))
 			},
 			wantNext: 1, wantLen: 1,
 		},
 		{
 			name: "cancel of an older reservation skips its number",
 			steps: func(m *Memory) {
-				r0 := m.Reserve("a@b.com")
-				r1 := m.Reserve("a@b.com")
+				r0 := mustReserve(t, m, "a@b.com")
+				r1 := mustReserve(t, m, "a@b.com")
 				m.Cancel(r0)
 				m.Commit(r1, "k1", time.Now())
 			},
@@ -72,12 +73,12 @@ func TestCancel(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m := NewMemory()
+			m := NewMemory(Limits{})
 			tt.steps(m)
 			if m.Len() != tt.wantLen {
 				t.Errorf("Len = %d, want %d", m.Len(), tt.wantLen)
 			}
-			if r := m.Reserve("a@b.com"); r.N != tt.wantNext {
+			if r := mustReserve(t, m, "a@b.com"); r.N != tt.wantNext {
 				t.Errorf("next N = %d, want %d", r.N, tt.wantNext)
 			}
 		})
@@ -86,11 +87,11 @@ func TestCancel(t *testing.T) {
 
 func TestKeysUnknown(t *testing.T) {
 	t.Parallel()
-	m := NewMemory()
+	m := NewMemory(Limits{})
 	if _, ok := m.Keys("nobody@b.com"); ok {
 		t.Error("unknown mail reported as known")
 	}
-	m.Reserve("pending@b.com")
+	mustReserve(t, m, "pending@b.com")
 	if _, ok := m.Keys("pending@b.com"); ok {
 		t.Error("mail with only a pending reservation reported as known")
 	}
@@ -99,13 +100,13 @@ func TestKeysUnknown(t *testing.T) {
 // TestConcurrentReservationsAreDistinct is meant for -race.
 func TestConcurrentReservationsAreDistinct(t *testing.T) {
 	t.Parallel()
-	m := NewMemory()
+	m := NewMemory(Limits{})
 	const workers, each = 16, 200
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := range each {
-				r := m.Reserve("a@b.com")
+				r := mustReserve(t, m, "a@b.com")
 				if (w+i)%7 == 0 {
 					m.Cancel(r)
 					continue
@@ -134,5 +135,35 @@ func TestConcurrentReservationsAreDistinct(t *testing.T) {
 	}
 	if want := workers*each - cancelled; len(recs) != want {
 		t.Errorf("recorded %d keys, want %d", len(recs), want)
+	}
+}
+
+func mustReserve(tb testing.TB, m *Memory, mail string) Reservation {
+	tb.Helper()
+	r, err := m.Reserve(mail)
+	if err != nil {
+		tb.Fatalf("Reserve(%s): %v", mail, err)
+	}
+	return r
+}
+
+func TestLimits(t *testing.T) {
+	t.Parallel()
+	m := NewMemory(Limits{MaxMails: 2, MaxKeysPerMail: 3})
+	for i := range 3 {
+		m.Commit(mustReserve(t, m, "a@b.com"), fmt.Sprint(i), time.Now())
+	}
+	if _, err := m.Reserve("a@b.com"); !errors.Is(err, ErrTooManyKeys) {
+		t.Errorf("4th key: %v", err)
+	}
+	mustReserve(t, m, "c@d.com")
+	if _, err := m.Reserve("e@f.com"); !errors.Is(err, ErrTooManyMails) {
+		t.Errorf("3rd mail: %v", err)
+	}
+	if m.Len() != 2 {
+		t.Errorf("Len = %d after refusals", m.Len())
+	}
+	if recs, _ := m.Keys("a@b.com"); len(recs) != 3 {
+		t.Errorf("keys = %v", recs)
 	}
 }
