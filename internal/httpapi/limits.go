@@ -154,3 +154,33 @@ func (b *burstLog) allow(cause string) bool {
 	b.last[cause] = now
 	return true
 }
+
+// deadlines bounds how long one request may take to send its body and to
+// receive its answer, so that a slow client cannot hold a connection (the
+// server has no global ReadTimeout or WriteTimeout: uploads to the
+// embedded store take as long as the file needs). Routes that stream
+// large bodies set their own with http.ResponseController.
+func deadlines(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rc := http.NewResponseController(w)
+			end := time.Now().Add(d)
+			// Errors mean the writer cannot set deadlines (a test
+			// recorder); nothing to bound then.
+			_ = rc.SetReadDeadline(end)
+			_ = rc.SetWriteDeadline(end)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// longDeadlines replaces the request's deadlines with d, for uploads.
+func longDeadlines(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		end := time.Now().Add(d)
+		_ = rc.SetReadDeadline(end)
+		_ = rc.SetWriteDeadline(end)
+		next.ServeHTTP(w, r)
+	})
+}

@@ -10,6 +10,13 @@ import (
 	"github.com/go-chi/cors"
 )
 
+// How long a request may take in all: API calls are quick; an upload to
+// the embedded store may carry up to UPLOAD_MAX_BYTES (5 GiB at most).
+const (
+	requestTimeout = 30 * time.Second
+	uploadTimeout  = 2 * time.Hour
+)
+
 // addRoutes lists every route vidrop serves.
 func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 	r.Use(
@@ -18,6 +25,7 @@ func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 		logRequests(logger),
 		recoverPanics(logger),
 		limitQuery(o.MaxQueryBytes),
+		deadlines(requestTimeout),
 	)
 	r.NotFound(handleNotFound)
 	r.MethodNotAllowed(handleMethodNotAllowed)
@@ -56,8 +64,9 @@ func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 	r.With(basicAuth(o.Verifier, "vidrop", newAuthFailures(o.AuthFailRatePerIP))).Get("/videos", handleVideos(o.Store))
 
 	if o.S3 != nil {
-		r.Handle("/s3", o.S3)
-		r.Handle("/s3/*", o.S3)
+		s3 := longDeadlines(uploadTimeout, o.S3)
+		r.Handle("/s3", s3)
+		r.Handle("/s3/*", s3)
 	}
 	r.Get("/*", handleStatic(o.Static))
 }
