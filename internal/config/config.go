@@ -66,7 +66,7 @@ type Config struct {
 	TrustedPrefixes []netip.Prefix `env:"-"`
 
 	StoreMaxMails       int `env:"STORE_MAX_MAILS" envDefault:"100000"`
-	StoreMaxKeysPerMail int `env:"STORE_MAX_KEYS_PER_MAIL" envDefault:"1000"`
+	StoreMaxKeysPerMail int `env:"STORE_MAX_KEYS_PER_MAIL" envDefault:"100"`
 
 	MaxHeaderBytes int `env:"MAX_HEADER_BYTES" envDefault:"16384"`
 	MaxQueryBytes  int `env:"MAX_QUERY_BYTES" envDefault:"2048"`
@@ -191,8 +191,8 @@ func (c *Config) validate(vars map[string]string) error {
 	if c.StoreMaxMails < 1 {
 		bad("STORE_MAX_MAILS must be at least 1, got %d", c.StoreMaxMails)
 	}
-	if c.StoreMaxKeysPerMail < 1 {
-		bad("STORE_MAX_KEYS_PER_MAIL must be at least 1, got %d", c.StoreMaxKeysPerMail)
+	if c.StoreMaxKeysPerMail < 1 || c.StoreMaxKeysPerMail > 1<<31 {
+		bad("STORE_MAX_KEYS_PER_MAIL must be between 1 and 2147483648, got %d", c.StoreMaxKeysPerMail)
 	}
 	if c.MaxHeaderBytes < 1024 || c.MaxHeaderBytes > 1<<20 {
 		bad("MAX_HEADER_BYTES must be between 1024 and 1048576, got %d", c.MaxHeaderBytes)

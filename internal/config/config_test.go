@@ -122,7 +122,7 @@ func TestAbuseControls(t *testing.T) {
 	}
 	if c.PresignRatePerIP != (Rate{60, time.Minute}) || c.PresignRatePerMail != (Rate{20, time.Minute}) ||
 		c.AuthFailRatePerIP != (Rate{10, time.Minute}) || len(c.TrustedPrefixes) != 0 ||
-		c.StoreMaxMails != 100000 || c.StoreMaxKeysPerMail != 1000 || c.MaxHeaderBytes != 16384 || c.MaxQueryBytes != 2048 {
+		c.StoreMaxMails != 100000 || c.StoreMaxKeysPerMail != 100 || c.MaxHeaderBytes != 16384 || c.MaxQueryBytes != 2048 {
 		t.Errorf("defaults = %+v", c)
 	}
 	c, err = Load([]string{

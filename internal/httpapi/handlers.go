@@ -62,7 +62,9 @@ func single(q url.Values, name string) (string, error) {
 }
 
 type presignRequest struct {
-	mail, contentType, ext, dir string
+	mail   string
+	format naming.Format
+	dir    string // "" or "project/step/"
 }
 
 func parsePresign(r *http.Request) (presignRequest, error) {
@@ -93,7 +95,7 @@ func parsePresign(r *http.Request) (presignRequest, error) {
 	if err != nil {
 		return p, err
 	}
-	if p.contentType, p.ext, err = naming.ContentType(rawType); err != nil {
+	if p.format, err = naming.ParseType(rawType); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -139,8 +141,8 @@ func handlePresign(d presignDeps) http.HandlerFunc {
 			writeError(w, http.StatusInsufficientStorage, "the service cannot take new uploads right now")
 			return
 		}
-		key := naming.Key(d.prefix, req.dir, stem, res.N, req.ext)
-		post, err := d.presigner.Presign(r.Context(), key, req.contentType)
+		key := naming.Key(d.prefix, req.dir, stem, res.N, req.format.Ext())
+		post, err := d.presigner.Presign(r.Context(), key, req.format.ContentType())
 		if err != nil {
 			d.store.Cancel(res)
 			if errors.Is(err, presign.ErrCredentials) {
@@ -156,7 +158,7 @@ func handlePresign(d presignDeps) http.HandlerFunc {
 			writeError(w, http.StatusBadGateway, "could not create an upload URL, try again later")
 			return
 		}
-		d.store.Commit(res, key, d.now())
+		d.store.Commit(res, req.format, req.dir, d.now())
 		if d.uploadURL != nil {
 			post.URL = d.uploadURL(r)
 		}
@@ -186,8 +188,9 @@ func appendPresignResponse(b []byte, p presign.Post) []byte {
 	return append(b, "\"}\n"...)
 }
 
-// handleVideos lists the keys issued for a mail, oldest first.
-func handleVideos(st *store.Memory) http.HandlerFunc {
+// handleVideos lists the keys issued for a mail, oldest first. The store
+// keeps each key's parts; the key is rebuilt as it was issued.
+func handleVideos(st *store.Memory, prefix string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q, err := query(r)
 		if err != nil {
@@ -204,7 +207,8 @@ func handleVideos(st *store.Memory) http.HandlerFunc {
 			respondClientError(w, err)
 			return
 		}
-		addLogAttrs(r, slog.String("mail_hash", naming.Stem(mail)))
+		stem := naming.Stem(mail)
+		addLogAttrs(r, slog.String("mail_hash", stem))
 		recs, ok := st.Keys(mail)
 		if !ok {
 			writeError(w, http.StatusNotFound, "no videos for this mail")
@@ -212,7 +216,7 @@ func handleVideos(st *store.Memory) http.HandlerFunc {
 		}
 		keys := make([]string, len(recs))
 		for i, rec := range recs {
-			keys[i] = rec.Key
+			keys[i] = naming.Key(prefix, rec.Dir, stem, rec.N, rec.Format.Ext())
 		}
 		encode(w, http.StatusOK, map[string][]string{mail: keys})
 	}

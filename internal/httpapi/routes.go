@@ -61,7 +61,7 @@ func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 		}
 	})
 
-	r.With(basicAuth(o.Verifier, "vidrop", newAuthFailures(o.AuthFailRatePerIP))).Get("/videos", handleVideos(o.Store))
+	r.With(basicAuth(o.Verifier, "vidrop", newAuthFailures(o.AuthFailRatePerIP))).Get("/videos", handleVideos(o.Store, o.KeyPrefix))
 
 	if o.S3 != nil {
 		s3 := longDeadlines(uploadTimeout, o.S3)

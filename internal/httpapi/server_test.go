@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vidrop/vidrop/internal/auth"
+	"github.com/vidrop/vidrop/internal/naming"
 	"github.com/vidrop/vidrop/internal/presign"
 	"github.com/vidrop/vidrop/internal/store"
 	"golang.org/x/crypto/bcrypt"
@@ -290,7 +291,7 @@ func TestVideosAuth(t *testing.T) {
 			s := newTestServer(t, func(o *Options) { o.Verifier = tt.verifier })
 			st := s.store
 			res, _ := st.Reserve("eduard@orkei.com")
-			st.Commit(res, eduardStem+".mp4", time.Now())
+			st.Commit(res, naming.MP4, "", time.Now())
 			rec := s.do(t, http.MethodGet, "/videos?mail=eduard@orkei.com", tt.hdr)
 			if rec.Code != tt.status {
 				t.Fatalf("status %d, want %d (%s)", rec.Code, tt.status, rec.Body)

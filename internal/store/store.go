@@ -8,15 +8,29 @@ package store
 
 import (
 	"errors"
-	"slices"
 	"sync"
 	"time"
+
+	"github.com/vidrop/vidrop/internal/naming"
 )
 
-// Record is one issued key.
+// Record is one issued key, as its parts: the key itself is rebuilt with
+// naming.Key from the mail's stem, so the store keeps no key strings.
 type Record struct {
-	Key      string
+	// N is the key's number for its mail.
+	N      int
+	Format naming.Format
+	// Dir is "" or "project/step/".
+	Dir      string
 	IssuedAt time.Time
+}
+
+// record is Record as stored: 32 bytes, and Dir strings shared.
+type record struct {
+	dir    string
+	at     int64 // unix nanoseconds
+	n      uint32
+	format naming.Format
 }
 
 // Reservation is a number reserved for a mail, to be committed or cancelled.
@@ -29,8 +43,12 @@ type Reservation struct {
 
 type entry struct {
 	next int // the number the next reservation gets
-	keys []Record
+	keys []record
 }
+
+// maxDirs bounds the table that shares Dir strings between records; past
+// it, a record keeps its own copy.
+const maxDirs = 4096
 
 // Errors Reserve returns when a bound is reached. Memory is bounded so that
 // a public endpoint cannot be used to fill it.
@@ -51,11 +69,12 @@ type Memory struct {
 	limits Limits
 	mu     sync.Mutex
 	mails  map[string]*entry
+	dirs   map[string]string
 }
 
 // NewMemory returns an empty store bounded by limits.
 func NewMemory(limits Limits) *Memory {
-	return &Memory{limits: limits, mails: make(map[string]*entry)}
+	return &Memory{limits: limits, mails: make(map[string]*entry), dirs: make(map[string]string)}
 }
 
 // Reserve hands out the next number for mail, or an error when a limit is
@@ -79,8 +98,9 @@ func (m *Memory) Reserve(mail string) (Reservation, error) {
 	return Reservation{Mail: mail, N: n}, nil
 }
 
-// Commit records key as issued at at for the reservation's mail.
-func (m *Memory) Commit(r Reservation, key string, at time.Time) {
+// Commit records the key of a reservation, made of format and dir, as
+// issued at at.
+func (m *Memory) Commit(r Reservation, format naming.Format, dir string, at time.Time) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e := m.mails[r.Mail]
@@ -88,7 +108,14 @@ func (m *Memory) Commit(r Reservation, key string, at time.Time) {
 		e = &entry{next: r.N + 1}
 		m.mails[r.Mail] = e
 	}
-	e.keys = append(e.keys, Record{Key: key, IssuedAt: at})
+	if dir != "" {
+		if shared, ok := m.dirs[dir]; ok {
+			dir = shared
+		} else if len(m.dirs) < maxDirs {
+			m.dirs[dir] = dir
+		}
+	}
+	e.keys = append(e.keys, record{dir: dir, at: at.UnixNano(), n: uint32(r.N), format: format})
 }
 
 // Cancel gives back a reserved number that was not used. When it is the
@@ -118,7 +145,11 @@ func (m *Memory) Keys(mail string) ([]Record, bool) {
 	if e == nil || len(e.keys) == 0 {
 		return nil, false
 	}
-	return slices.Clone(e.keys), true
+	out := make([]Record, len(e.keys))
+	for i, k := range e.keys {
+		out[i] = Record{N: int(k.n), Format: k.format, Dir: k.dir, IssuedAt: time.Unix(0, k.at)}
+	}
+	return out, true
 }
 
 // Len reports how many mails have at least one reservation or key.

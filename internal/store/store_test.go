@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vidrop/vidrop/internal/naming"
 )
 
 func TestReserveCommitOrder(t *testing.T) {
@@ -17,21 +19,22 @@ func TestReserveCommitOrder(t *testing.T) {
 		if r.N != i {
 			t.Fatalf("reservation %d got N=%d", i, r.N)
 		}
-		m.Commit(r, fmt.Sprintf("k%d", r.N), at.Add(time.Duration(i)*time.Second))
+		m.Commit(r, naming.WebM, fmt.Sprintf("p/s%d/", r.N), at.Add(time.Duration(i)*time.Second))
 	}
 	got, ok := m.Keys("a@b.com")
 	if !ok || len(got) != 3 {
 		t.Fatalf("Keys = %v, %v", got, ok)
 	}
 	for i, rec := range got {
-		if rec.Key != fmt.Sprintf("k%d", i) || !rec.IssuedAt.Equal(at.Add(time.Duration(i)*time.Second)) {
-			t.Errorf("record %d = %+v", i, rec)
+		want := Record{N: i, Format: naming.WebM, Dir: fmt.Sprintf("p/s%d/", i), IssuedAt: at.Add(time.Duration(i) * time.Second)}
+		if rec.N != want.N || rec.Format != want.Format || rec.Dir != want.Dir || !rec.IssuedAt.Equal(want.IssuedAt) {
+			t.Errorf("record %d = %+v, want %+v", i, rec, want)
 		}
 	}
 	// The copy is the caller's.
-	got[0].Key = "changed"
+	got[0].Dir = "changed"
 	again, _ := m.Keys("a@b.com")
-	if again[0].Key != "k0" {
+	if again[0].Dir != "p/s0/" {
 		t.Errorf("Keys returned shared memory")
 	}
 }
@@ -54,7 +57,7 @@ func TestCancel(t *testing.T) {
 		{
 			name: "cancel of the latest gives the number back",
 			steps: func(m *Memory) {
-				m.Commit(mustReserve(t, m, "a@b.com"), "k0", time.Now())
+				m.Commit(mustReserve(t, m, "a@b.com"), naming.MP4, "", time.Now())
 				m.Cancel(mustReserve(t, m, "a@b.com"))
 			},
 			wantNext: 1, wantLen: 1,
@@ -65,7 +68,7 @@ func TestCancel(t *testing.T) {
 				r0 := mustReserve(t, m, "a@b.com")
 				r1 := mustReserve(t, m, "a@b.com")
 				m.Cancel(r0)
-				m.Commit(r1, "k1", time.Now())
+				m.Commit(r1, naming.MP4, "", time.Now())
 			},
 			wantNext: 2, wantLen: 1,
 		},
@@ -111,19 +114,19 @@ func TestConcurrentReservationsAreDistinct(t *testing.T) {
 					m.Cancel(r)
 					continue
 				}
-				m.Commit(r, fmt.Sprint(r.N), time.Now())
+				m.Commit(r, naming.MP4, "", time.Now())
 				m.Keys("a@b.com")
 			}
 		})
 	}
 	wg.Wait()
 	recs, _ := m.Keys("a@b.com")
-	seen := make(map[string]bool, len(recs))
+	seen := make(map[int]bool, len(recs))
 	for _, r := range recs {
-		if seen[r.Key] {
-			t.Fatalf("key %s issued twice", r.Key)
+		if seen[r.N] {
+			t.Fatalf("number %d issued twice", r.N)
 		}
-		seen[r.Key] = true
+		seen[r.N] = true
 	}
 	var cancelled int
 	for w := range workers {
@@ -151,7 +154,7 @@ func TestLimits(t *testing.T) {
 	t.Parallel()
 	m := NewMemory(Limits{MaxMails: 2, MaxKeysPerMail: 3})
 	for i := range 3 {
-		m.Commit(mustReserve(t, m, "a@b.com"), fmt.Sprint(i), time.Now())
+		m.Commit(mustReserve(t, m, "a@b.com"), naming.MP4, fmt.Sprint(i), time.Now())
 	}
 	if _, err := m.Reserve("a@b.com"); !errors.Is(err, ErrTooManyKeys) {
 		t.Errorf("4th key: %v", err)
