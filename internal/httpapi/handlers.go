@@ -9,10 +9,10 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
 	"github.com/vidrop/vidrop/internal/naming"
 	"github.com/vidrop/vidrop/internal/presign"
@@ -153,7 +153,7 @@ func handlePresign(d presignDeps) http.HandlerFunc {
 				return
 			}
 			if d.burst.allow("presign") {
-				d.logger.Error("presign failed", "err", err, "request_id", middleware.GetReqID(r.Context()))
+				d.logger.Error("presign failed", "err", err, "request_id", requestID(r))
 			}
 			writeError(w, http.StatusBadGateway, "could not create an upload URL, try again later")
 			return
@@ -162,9 +162,15 @@ func handlePresign(d presignDeps) http.HandlerFunc {
 		if d.uploadURL != nil {
 			post.URL = d.uploadURL(r)
 		}
-		writeJSON(w, http.StatusOK, appendPresignResponse(make([]byte, 0, 2048), post))
+		buf := bufPool.Get().(*[]byte)
+		*buf = appendPresignResponse((*buf)[:0], post)
+		writeJSON(w, http.StatusOK, *buf)
+		bufPool.Put(buf)
 	}
 }
+
+// bufPool holds answer buffers: the writer copies what it is given.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // appendPresignResponse encodes
 // {"url": …, "fields": {…}, "key": …, "expires_at": …} with the fields in

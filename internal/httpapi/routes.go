@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/cors"
 )
 
@@ -20,9 +19,8 @@ const (
 // addRoutes lists every route vidrop serves.
 func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 	r.Use(
-		middleware.RequestID,
-		clientIP(o.TrustedProxies),
 		logRequests(logger),
+		clientIP(o.TrustedProxies),
 		recoverPanics(logger),
 		limitQuery(o.MaxQueryBytes),
 		deadlines(requestTimeout),

@@ -6,10 +6,12 @@ package naming
 import (
 	"encoding/hex"
 	"errors"
+	"hash"
 	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/blake2b"
 )
@@ -121,15 +123,25 @@ func isHostName(s string) bool {
 // Stem is the lower-case hex of the 10-byte BLAKE2b digest of the mail's
 // UTF-8 bytes. It names a mail without revealing it, in keys and in logs.
 func Stem(mail string) string {
+	h := digests.Get().(hash.Hash)
+	h.Reset()
+	h.Write([]byte(mail))
+	var sum [StemBytes]byte
+	var out [2 * StemBytes]byte
+	hex.Encode(out[:], h.Sum(sum[:0]))
+	digests.Put(h)
+	return string(out[:])
+}
+
+// digests reuses BLAKE2b states: Stem runs on every request.
+var digests = sync.Pool{New: func() any {
 	h, err := blake2b.New(StemBytes, nil)
 	if err != nil {
 		// Only a size outside 1..64 or a key over 64 bytes fails.
 		panic("naming: blake2b: " + err.Error())
 	}
-	h.Write([]byte(mail))
-	var sum [StemBytes]byte
-	return hex.EncodeToString(h.Sum(sum[:0]))
-}
+	return h
+}}
 
 // ParseType validates a media type such as "video/webm;codecs=vp9,opus",
 // dropping its parameters. An empty raw means DefaultContentType.
