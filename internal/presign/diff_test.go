@@ -19,7 +19,7 @@ import (
 
 // diffCases is how many generated inputs TestSignerMatchesSDK compares;
 // raise it for a longer search: go test -run SignerMatchesSDK -diff.cases=200000
-var diffCases = flag.Int("diff.cases", 3000, "inputs TestSignerMatchesSDK compares")
+var diffCases = flag.Int("diff.cases", 5000, "inputs TestSignerMatchesSDK compares")
 
 // sdkModule is the module whose PresignPostObject is the reference.
 const sdkModule = "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -51,14 +51,16 @@ type diffCase struct {
 	Now              time.Time
 	Key, ContentType string
 	// FromClient builds the Signer with NewSignerFromClient, else with
-	// NewSigner.
-	FromClient bool
+	// NewSigner, which has no FIPS, DualStack or ARNRegion settings.
+	FromClient                 bool
+	FIPS, DualStack, ARNRegion bool
 }
 
 func (c diffCase) String() string {
-	return fmt.Sprintf("region=%q endpoint=%q pathStyle=%v bucket=%q acl=%q maxBytes=%d expires=%s akid=%q token=%q(%d bytes) now=%s key=%q(%d bytes) contentType=%q fromClient=%v",
+	return fmt.Sprintf("region=%q endpoint=%q pathStyle=%v bucket=%q acl=%q maxBytes=%d expires=%s akid=%q token=%q(%d bytes) now=%s key=%q(%d bytes) contentType=%q fromClient=%v fips=%v dualStack=%v arnRegion=%v",
 		c.Region, c.Endpoint, c.PathStyle, c.Bucket, c.ACL, c.MaxBytes, c.Expires, c.AccessKey,
-		abbrev(c.Token), len(c.Token), c.Now.Format(time.RFC3339Nano), abbrev(c.Key), len(c.Key), c.ContentType, c.FromClient)
+		abbrev(c.Token), len(c.Token), c.Now.Format(time.RFC3339Nano), abbrev(c.Key), len(c.Key), c.ContentType,
+		c.FromClient, c.FIPS, c.DualStack, c.ARNRegion)
 }
 
 func abbrev(s string) string {
@@ -77,6 +79,13 @@ func (c diffCase) client() *s3.Client {
 	if c.Endpoint != "" {
 		o.BaseEndpoint = aws.String(c.Endpoint)
 	}
+	if c.FIPS {
+		o.EndpointOptions.UseFIPSEndpoint = aws.FIPSEndpointStateEnabled
+	}
+	if c.DualStack {
+		o.EndpointOptions.UseDualStackEndpoint = aws.DualStackEndpointStateEnabled
+	}
+	o.UseARNRegion = c.ARNRegion
 	return s3.New(o)
 }
 
@@ -96,7 +105,7 @@ func (c diffCase) reference(ctx context.Context) (Post, error) {
 func (c diffCase) direct(ctx context.Context) (Post, error) {
 	var s *Signer
 	var err error
-	if c.FromClient {
+	if c.FromClient || c.FIPS || c.DualStack || c.ARNRegion {
 		s, err = NewSignerFromClient(c.client(), c.options())
 	} else {
 		s, err = NewSigner(SignerConfig{
@@ -277,8 +286,41 @@ func genCase(rng *rand.Rand) diffCase {
 	if rng.IntN(10) == 0 {
 		c.ContentType = pick(rng, oddTypes)
 	}
+	if c.FromClient && c.Endpoint == "" {
+		c.FIPS = rng.IntN(5) == 0
+		c.DualStack = rng.IntN(5) == 0
+	}
 	c.Now = genTime(rng, c.Expires)
 	return c
+}
+
+// TestSignerMatchesSDKForAccessPoints covers buckets named by access point
+// ARNs, whose URL, signing name and region come from the ARN.
+func TestSignerMatchesSDKForAccessPoints(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 6))
+	tests := []struct {
+		name, region, arn string
+		arnRegion         bool
+	}{
+		{"access point", "us-east-1", "arn:aws:s3:us-east-1:123456789012:accesspoint/videos", false},
+		{"access point in another region", "eu-west-1", "arn:aws:s3:us-west-2:123456789012:accesspoint/videos", true},
+		{"object lambda", "us-east-1", "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/videos", false},
+		{"china", "cn-north-1", "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint/videos", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 20 {
+				c := genCase(rng)
+				c.Region, c.Bucket, c.ARNRegion = tt.region, tt.arn, tt.arnRegion
+				// ARNs take neither a custom endpoint nor path style.
+				c.Endpoint, c.PathStyle, c.FIPS, c.DualStack = "", false, false, false
+				if !c.compare(t) {
+					t.Fatalf("neither signed %s", c)
+				}
+			}
+		})
+	}
 }
 
 // goldenCase is signed with fixed inputs; goldenPolicy and goldenSignature

@@ -83,25 +83,25 @@ type Signer struct {
 	buffers sync.Pool // of *[]byte
 }
 
-// NewSigner returns a Signer for c that signs POSTs as Service does for o.
+// NewSigner returns a Signer for c that signs POSTs as Service does for o
+// with an s3.Client made from the same settings.
 func NewSigner(c SignerConfig, o Options) (*Signer, error) {
-	var endpoint *string
+	so := s3.Options{Region: c.Region, Credentials: c.Credentials, UsePathStyle: c.PathStyle}
 	if c.Endpoint != "" {
-		endpoint = aws.String(c.Endpoint)
+		so.BaseEndpoint = aws.String(c.Endpoint)
 	}
-	return newSigner(c.Credentials, s3.NewDefaultEndpointResolverV2(), s3.EndpointParameters{
-		Region:         aws.String(c.Region),
-		Endpoint:       endpoint,
-		ForcePathStyle: aws.Bool(c.PathStyle),
-	}, o)
+	return NewSignerFromClient(s3.New(so), o)
 }
 
 // NewSignerFromClient returns a Signer that signs POSTs exactly as
 // New(s3.NewPresignClient(client), o) does: with client's credentials,
-// region and endpoint settings (including FIPS, dual-stack and
-// accelerate), resolved once with client's endpoint resolver.
+// and its region and endpoint settings (including FIPS, dual-stack,
+// accelerate and ARN region), resolved once with client's endpoint
+// resolver.
 func NewSignerFromClient(client *s3.Client, o Options) (*Signer, error) {
 	co := client.Options()
+	// The parameters the SDK binds for every operation; see
+	// bindEndpointParams in service/s3.
 	return newSigner(co.Credentials, co.EndpointResolverV2, s3.EndpointParameters{
 		Region:                         aws.String(co.Region),
 		UseFIPS:                        aws.Bool(co.EndpointOptions.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled),
