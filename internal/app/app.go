@@ -99,7 +99,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		Now:      o.now,
 	}
 
-	var presignClient *s3.PresignClient
+	// signClient carries what a presigned POST is signed with: region,
+	// credentials and the endpoint browsers post to.
+	var signClient *s3.Client
 	if cfg.Embedded() {
 		dev, err := devs3.New(cfg.UploadMaxBytes)
 		if err != nil {
@@ -120,12 +122,12 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		if o.credentials != nil {
 			creds = aws.NewCredentialsCache(presign.MarkCredentials(o.credentials))
 		}
-		presignClient = s3.NewPresignClient(s3.New(s3.Options{
+		signClient = s3.New(s3.Options{
 			Region:       cfg.Region,
 			Credentials:  creds,
 			BaseEndpoint: aws.String(base),
 			UsePathStyle: true,
-		}))
+		})
 	} else {
 		awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(cfg.Region))
 		if err != nil {
@@ -142,10 +144,18 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		if public == "" {
 			public = cfg.Endpoint
 		}
-		presignClient = s3.NewPresignClient(s3.NewFromConfig(awsCfg, endpoint(public, cfg.PathStyle)))
+		signClient = s3.NewFromConfig(awsCfg, endpoint(public, cfg.PathStyle))
 		api.Ready = readiness.NewBucket(server, cfg.Bucket, readyTTL, logger).Check
 	}
-	api.Presigner = presign.New(presignClient, presignOpts)
+	if cfg.PresignSigner == "sdk" {
+		api.Presigner = presign.New(s3.NewPresignClient(signClient), presignOpts)
+	} else {
+		signer, err := presign.NewSignerFromClient(signClient, presignOpts)
+		if err != nil {
+			return nil, fmt.Errorf("presign: %w", err)
+		}
+		api.Presigner = signer
+	}
 
 	return &App{cfg: cfg, logger: logger, handler: httpapi.NewServer(logger, api), store: st}, nil
 }

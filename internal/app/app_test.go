@@ -334,6 +334,17 @@ func TestAgainstSeaweedFS(t *testing.T) {
 		}
 	})
 
+	t.Run("the SDK signer uploads too", func(t *testing.T) {
+		sdk := start(t, seaweedEnv(sw, "PRESIGN_SIGNER=sdk", "KEY_PREFIX=sdk/"), withTestKeys())
+		p, fields := orderedFields(t, sdk.URL, "mail=sdk@orkei.com&type=video/webm")
+		if code, body := upload(t, p.URL, fields, videoBytes(700)); code != http.StatusNoContent {
+			t.Fatalf("upload: %d %s", code, body)
+		}
+		if _, ct, err := sw.Object(ctx, p.Key); err != nil || ct != "video/webm" || !strings.HasPrefix(p.Key, "sdk/") {
+			t.Errorf("object %s: %s %v", p.Key, ct, err)
+		}
+	})
+
 	t.Run("no acl configured", func(t *testing.T) {
 		noACL := start(t, seaweedEnv(sw, "UPLOAD_ACL=", "KEY_PREFIX=noacl/"), withTestKeys())
 		p, fields := orderedFields(t, noACL.URL, "mail=noacl@orkei.com")

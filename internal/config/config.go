@@ -51,6 +51,9 @@ type Config struct {
 	UploadExpires  time.Duration `env:"UPLOAD_EXPIRES" envDefault:"1h"`
 	UploadMaxBytes int64         `env:"UPLOAD_MAX_BYTES" envDefault:"1073741824"`
 	KeyPrefix      string        `env:"KEY_PREFIX"`
+	// PresignSigner is "direct" (vidrop's own SigV4 signer, identical
+	// output) or "sdk" (PresignPostObject per request, for comparison).
+	PresignSigner string `env:"PRESIGN_SIGNER" envDefault:"direct"`
 
 	CORSAllowedOrigins []string `env:"CORS_ALLOWED_ORIGINS" envDefault:"*" envSeparator:","`
 
@@ -141,6 +144,9 @@ func (c *Config) validate(vars map[string]string) error {
 	}
 	if c.UploadACL != "" && !slices.Contains(cannedACLs, c.UploadACL) {
 		bad("UPLOAD_ACL must be empty or one of %s, got %q", strings.Join(cannedACLs, ", "), c.UploadACL)
+	}
+	if c.PresignSigner != "direct" && c.PresignSigner != "sdk" {
+		bad("PRESIGN_SIGNER must be direct or sdk, got %q", c.PresignSigner)
 	}
 	if c.UploadExpires <= 0 {
 		bad("UPLOAD_EXPIRES must be positive, got %s", c.UploadExpires)

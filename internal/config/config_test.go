@@ -159,3 +159,21 @@ func TestAbuseControls(t *testing.T) {
 		}
 	}
 }
+
+func TestPresignSigner(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		env  string
+		want string
+		ok   bool
+	}{{"", "direct", true}, {"PRESIGN_SIGNER=sdk", "sdk", true}, {"PRESIGN_SIGNER=fast", "", false}} {
+		var env []string
+		if tt.env != "" {
+			env = []string{tt.env}
+		}
+		c, err := Load(env)
+		if (err == nil) != tt.ok || (tt.ok && c.PresignSigner != tt.want) {
+			t.Errorf("Load(%q) = %q, %v", tt.env, c.PresignSigner, err)
+		}
+	}
+}

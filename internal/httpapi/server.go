@@ -23,7 +23,10 @@ type Presigner interface {
 	Presign(ctx context.Context, key, contentType string) (presign.Post, error)
 }
 
-var _ Presigner = (*presign.Service)(nil)
+var (
+	_ Presigner = (*presign.Service)(nil)
+	_ Presigner = (*presign.Signer)(nil)
+)
 
 // Options are what the server needs from the rest of the program.
 type Options struct {

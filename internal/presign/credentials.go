@@ -2,19 +2,14 @@ package presign
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// ErrCredentials marks a presign that failed because credentials could not
-// be loaded (or had expired and could not be refreshed). Callers answer
-// "service unavailable": it passes when the credentials come back.
-var ErrCredentials = errors.New("credentials unavailable")
-
 // MarkCredentials wraps p so that its errors match ErrCredentials with
-// errors.Is, however deep the SDK wraps them.
+// errors.Is, however deep the SDK wraps them: the SDK-based Service does
+// not mark them itself (the Signer does).
 func MarkCredentials(p aws.CredentialsProvider) aws.CredentialsProvider {
 	return markedProvider{p}
 }
