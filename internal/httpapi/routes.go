@@ -40,5 +40,5 @@ func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 		r.Handle("/s3", o.S3)
 		r.Handle("/s3/*", o.S3)
 	}
-	r.Get("/*", handleStatic(o.Static))
+	r.Get("/*", newStaticFiles(o.Static, o.PageOrigins).ServeHTTP)
 }
