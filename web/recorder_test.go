@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -43,15 +44,17 @@ func listen(t *testing.T) net.Listener {
 func origin(ln net.Listener) string { return "http://" + ln.Addr().String() }
 
 // serve runs vidrop configured by env on ln until the test ends.
-func serve(t *testing.T, ln net.Listener, env []string) string {
+func serve(t *testing.T, ln net.Listener, env []string, opts ...app.Option) string {
 	t.Helper()
 	cfg, err := config.Load(env)
 	if err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.New(t.Context(), cfg, logger,
-		app.WithCredentials(credentials.NewStaticCredentialsProvider(seaweedtest.AccessKey, seaweedtest.SecretKey, "")))
+	opts = append([]app.Option{
+		app.WithCredentials(credentials.NewStaticCredentialsProvider(seaweedtest.AccessKey, seaweedtest.SecretKey, "")),
+	}, opts...)
+	a, err := app.New(t.Context(), cfg, logger, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,13 +94,14 @@ func openRecorder(t *testing.T, tab *browsertest.Tab, pageURL, mail string) {
 	tab.WaitFor(t, `document.body.dataset.state === "ready"`, stepLimit, describe)
 }
 
-// record records from the fake camera until the timer shows seconds.
+// record records from the fake camera until the timer shows seconds (at
+// most 59).
 func record(t *testing.T, tab *browsertest.Tab, seconds int) {
 	t.Helper()
 	tab.Do(t, chromedp.Click(chromedp.CSS(`#record`)))
 	tab.WaitFor(t, `document.body.dataset.state === "recording"`, stepLimit, describe)
 	// The page's own timer says when enough was recorded.
-	tab.WaitFor(t, `document.getElementById("timer-text").textContent >= "00:0`+string(rune('0'+seconds))+`"`, stepLimit, describe)
+	tab.WaitFor(t, fmt.Sprintf(`document.getElementById("timer-text").textContent >= "00:%02d"`, seconds), stepLimit, describe)
 	tab.Do(t, chromedp.Click(chromedp.CSS(`#stop`)))
 	tab.WaitFor(t, `document.body.dataset.state === "review"`, stepLimit, describe)
 }
@@ -205,7 +209,8 @@ var (
 // against vidrop and a real S3 server (SeaweedFS), all on loopback.
 func TestRecorder(t *testing.T) {
 	sw := seaweedtest.Start(t, "videos")
-	browser := browsertest.Start(t, 1000, 900)
+	// vidrop.test reaches loopback by a name that is not a secure context.
+	browser := browsertest.Start(t, 1000, 900, chromedp.Flag("host-resolver-rules", "MAP vidrop.test 127.0.0.1"))
 
 	t.Run("records and uploads to S3", func(t *testing.T) {
 		api := serve(t, listen(t), seaweedEnv(sw))
@@ -259,7 +264,7 @@ func TestRecorder(t *testing.T) {
 		const mail = "file@orkei.com"
 		openRecorder(t, tab, api+"/", mail)
 		path := filepath.Join(t.TempDir(), "clip.webm")
-		if err := os.WriteFile(path, testVideo(t, tab), 0o600); err != nil {
+		if err := os.WriteFile(path, makeVideo(t, browser, api), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		tab.Do(t, chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{path}, chromedp.NodeReady))
@@ -274,6 +279,76 @@ func TestRecorder(t *testing.T) {
 			t.Errorf("stored %d bytes, the file has %d", len(body), len(want))
 		}
 		tab.CheckClean(t)
+	})
+
+	t.Run("a denied camera is explained and a file can be sent instead", func(t *testing.T) {
+		api := serve(t, listen(t), seaweedEnv(sw))
+		// Chromium's fake permission prompt answers "Block" in this one.
+		denying := browsertest.Start(t, 1000, 900, chromedp.Flag("use-fake-ui-for-media-stream", "deny"))
+		tab := denying.NewTab(t)
+		const mail = "denied@orkei.com"
+		tab.Do(t,
+			chromedp.Navigate(api+"/"),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-state="mail"] #mail`)),
+			chromedp.SendKeys(chromedp.CSS(`#mail`), mail),
+			chromedp.Click(chromedp.CSS(`#mail-form button[type="submit"]`)),
+		)
+		tab.WaitFor(t, `document.body.dataset.state === "nocamera"`, stepLimit, describe)
+		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		if !strings.Contains(msg, "Access to the camera was denied") {
+			t.Errorf("error shown: %q", msg)
+		}
+		path := filepath.Join(t.TempDir(), "clip.webm")
+		if err := os.WriteFile(path, makeVideo(t, browser, api), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		tab.Do(t, chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{path}, chromedp.NodeReady))
+		tab.WaitFor(t, `document.body.dataset.state === "review"`, stepLimit, describe)
+		checkStored(t, sw, api, mail, uploaded(t, tab))
+		tab.CheckClean(t)
+	})
+
+	t.Run("a page that is not a secure context says so", func(t *testing.T) {
+		ln := listen(t)
+		serve(t, ln, nil)
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		tab := browser.NewTab(t)
+		tab.Do(t,
+			chromedp.Navigate("http://vidrop.test:"+port+"/"),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-state="mail"] #mail`)),
+			chromedp.SendKeys(chromedp.CSS(`#mail`), "insecure@orkei.com"),
+			chromedp.Click(chromedp.CSS(`#mail-form button[type="submit"]`)),
+		)
+		tab.WaitFor(t, `document.body.dataset.state === "nocamera"`, stepLimit, describe)
+		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		if !strings.Contains(msg, "not in a secure context") || !strings.Contains(msg, "HTTPS") {
+			t.Errorf("error shown: %q", msg)
+		}
+		if visible := browsertest.Eval[bool](t, tab, `!document.getElementById("choose-file").closest("[hidden]")`); !visible {
+			t.Error("no file picker offered without a camera")
+		}
+		tab.CheckClean(t)
+	})
+
+	t.Run("an expired upload permission is explained", func(t *testing.T) {
+		past := func() time.Time { return time.Now().Add(-2 * time.Hour) }
+		api := serve(t, listen(t), seaweedEnv(sw, "UPLOAD_EXPIRES=1h"), app.WithClock(past))
+		tab := browser.NewTab(t)
+		const mail = "late@orkei.com"
+		openRecorder(t, tab, api+"/", mail)
+		record(t, tab, 1)
+		if state := upload(t, tab); state != "failed" {
+			t.Fatalf("state %s, want failed", state)
+		}
+		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		if !strings.Contains(msg, "permission expired") || !strings.Contains(msg, "AccessDenied") {
+			t.Errorf("error shown: %q", msg)
+		}
+		keys := videos(t, api, mail)
+		if ok, err := sw.Exists(t.Context(), keys[len(keys)-1]); ok || err != nil {
+			t.Errorf("object stored with an expired policy: %v %v", ok, err)
+		}
+		tab.CheckClean(t, refusedLoad)
 	})
 
 	t.Run("cross-origin API allowed by CORS", func(t *testing.T) {
@@ -346,10 +421,12 @@ func TestRecorder(t *testing.T) {
 	})
 }
 
-// testVideo records half a second from the fake camera in the page itself
-// and returns it: a real, small WebM file to choose.
-func testVideo(t *testing.T, tab *browsertest.Tab) []byte {
+// makeVideo records half a second from the fake camera in a tab of its
+// own on pageURL and returns it: a real, small WebM file to choose.
+func makeVideo(t *testing.T, browser *browsertest.Browser, pageURL string) []byte {
 	t.Helper()
+	tab := browser.NewTab(t)
+	tab.Do(t, chromedp.Navigate(pageURL+"/"), chromedp.WaitVisible(chromedp.CSS(`#mail`)))
 	b64 := browsertest.Eval[string](t, tab, `(async () => {
 		const stream = await navigator.mediaDevices.getUserMedia({ video: true });
 		const rec = new MediaRecorder(stream, { mimeType: "video/webm" });

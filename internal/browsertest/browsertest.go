@@ -43,7 +43,8 @@ type Browser struct {
 
 // Start runs Chromium headless with a fake camera and microphone that
 // need no permission prompt, in a fresh profile, kept off the network.
-func Start(tb testing.TB, width, height int) *Browser {
+// extra adds or overrides flags.
+func Start(tb testing.TB, width, height int, extra ...chromedp.ExecAllocatorOption) *Browser {
 	tb.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(Path(tb)),
@@ -60,6 +61,7 @@ func Start(tb testing.TB, width, height int) *Browser {
 		chromedp.Flag("disable-domain-reliability", true),
 		chromedp.Flag("no-pings", true),
 	)
+	opts = append(opts, extra...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	tb.Cleanup(func() {
