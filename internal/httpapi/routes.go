@@ -40,5 +40,7 @@ func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 		r.Handle("/s3", o.S3)
 		r.Handle("/s3/*", o.S3)
 	}
-	r.Get("/*", newStaticFiles(o.Static, o.PageOrigins).ServeHTTP)
+	static := newStaticFiles(o.Static, o.PageOrigins)
+	r.Get("/*", static.ServeHTTP)
+	r.Head("/*", static.ServeHTTP)
 }

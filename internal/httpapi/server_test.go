@@ -504,6 +504,9 @@ func TestStaticHeadersAndETag(t *testing.T) {
 	if a, b := s.do(t, http.MethodGet, "/", nil).Header().Get("ETag"), s.do(t, http.MethodGet, "/app.js", nil).Header().Get("ETag"); a == b {
 		t.Errorf("two files share the ETag %s", a)
 	}
+	if rec := s.do(t, http.MethodHead, "/app.js", nil); rec.Code != 200 || rec.Body.Len() != 0 || rec.Header().Get("ETag") == "" {
+		t.Errorf("HEAD /app.js: %d, %d bytes, ETag %q", rec.Code, rec.Body.Len(), rec.Header().Get("ETag"))
+	}
 	if rec := s.do(t, http.MethodGet, "/missing.js", nil); rec.Code != 404 || rec.Header().Get("Content-Type") != "application/json" {
 		t.Errorf("missing file: %d %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
