@@ -93,6 +93,7 @@ export function cameraError(err) {
 export class Recording {
   constructor(stream, format) {
     this.chunks = [];
+    this.format = format;
     this.recorder = new MediaRecorder(stream, { mimeType: format });
     this.recorder.addEventListener('dataavailable', (e) => {
       if (e.data && e.data.size > 0) this.chunks.push(e.data);
@@ -108,8 +109,8 @@ export class Recording {
   // type, without codecs, is what the upload is announced as.
   start() {
     this.recorder.start(1000);
-    this.mimeType = this.recorder.mimeType;
-    this.type = baseType(this.recorder.mimeType);
+    // Some browsers leave mimeType empty; then the requested one holds.
+    this.type = baseType(this.recorder.mimeType) || baseType(this.format);
   }
 
   stop() {
