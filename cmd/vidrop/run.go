@@ -6,10 +6,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/vidrop/vidrop/internal/app"
 	"github.com/vidrop/vidrop/internal/config"
 )
+
+// logFlushInterval is how long a log line may wait in the buffer.
+const logFlushInterval = 100 * time.Millisecond
 
 // run is the whole program: main only adds signals and the exit code.
 func run(ctx context.Context, args []string, environ []string, stdout, stderr io.Writer) error {
@@ -20,7 +24,9 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	logger, err := newLogger(cfg, stdout)
+	logOut := newFlushWriter(stdout, logFlushInterval)
+	defer logOut.Close()
+	logger, err := newLogger(cfg, logOut)
 	if err != nil {
 		return err
 	}

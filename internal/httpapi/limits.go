@@ -51,8 +51,10 @@ func clientKey(r *http.Request) (string, error) {
 	return addr.String(), nil
 }
 
-// newLimiter returns a rate limiter for rate, or nil when it is off.
-func newLimiter(rate config.Rate, keyFn httprate.KeyFunc) *httprate.RateLimiter {
+// newLimiter returns a rate limiter for rate, or nil when it is off. Only
+// one limiter per route should send X-RateLimit-* headers (quiet false):
+// two would overwrite each other's.
+func newLimiter(rate config.Rate, keyFn httprate.KeyFunc, quiet bool) *httprate.RateLimiter {
 	if rate.Off() {
 		return nil
 	}
@@ -66,6 +68,9 @@ func newLimiter(rate config.Rate, keyFn httprate.KeyFunc) *httprate.RateLimiter 
 	}
 	if keyFn != nil {
 		opts = append(opts, httprate.WithKeyFuncs(keyFn))
+	}
+	if quiet {
+		opts = append(opts, httprate.WithResponseHeaders(httprate.ResponseHeaders{RetryAfter: "Retry-After"}))
 	}
 	return httprate.NewRateLimiter(rate.N, rate.Per, opts...)
 }
@@ -88,7 +93,7 @@ type authFailures struct {
 }
 
 func newAuthFailures(rate config.Rate) *authFailures {
-	return &authFailures{l: newLimiter(rate, nil), n: rate.N, window: rate.Per}
+	return &authFailures{l: newLimiter(rate, nil, true), n: rate.N, window: rate.Per}
 }
 
 // blocked reports whether the client behind key has used up its failures.

@@ -40,12 +40,12 @@ func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 		}))
 		// Every presign request counts against its client's address,
 		// valid or not; a preflight, answered above, does not.
-		r.Use(limitHandler(newLimiter(o.PresignRatePerIP, clientKey)))
+		r.Use(limitHandler(newLimiter(o.PresignRatePerIP, clientKey, false)))
 		presign := handlePresign(presignDeps{
 			logger:    logger,
 			store:     o.Store,
 			presigner: o.Presigner,
-			perMail:   newLimiter(o.PresignRatePerMail, nil),
+			perMail:   newLimiter(o.PresignRatePerMail, nil, true),
 			prefix:    o.KeyPrefix,
 			uploadURL: o.UploadURL,
 			now:       o.Now,
