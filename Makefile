@@ -61,7 +61,8 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzMail$$' -fuzztime $(FUZZTIME) ./internal/naming/
 	go test -run '^$$' -fuzz '^FuzzParsePresign$$' -fuzztime $(FUZZTIME) ./internal/httpapi/
 	go test -run '^$$' -fuzz '^FuzzAuthHeader$$' -fuzztime $(FUZZTIME) ./internal/httpapi/
-	go test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) ./internal/httpapi/
+	go test -run '^$$' -fuzz '^FuzzAppend$$' -fuzztime $(FUZZTIME) ./internal/jsonstr/
+	go test -run '^$$' -fuzz '^FuzzSignerMatchesSDK$$' -fuzztime $(FUZZTIME) ./internal/presign/
 	go test -run '^$$' -fuzz '^FuzzVerifyHeader$$' -fuzztime $(FUZZTIME) ./internal/auth/
 
 clean:

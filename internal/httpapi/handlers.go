@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/httprate"
+	"github.com/vidrop/vidrop/internal/jsonstr"
 	"github.com/vidrop/vidrop/internal/naming"
 	"github.com/vidrop/vidrop/internal/presign"
 	"github.com/vidrop/vidrop/internal/store"
@@ -174,18 +175,18 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b 
 // their form order, without reflection: this is the hot path.
 func appendPresignResponse(b []byte, p presign.Post) []byte {
 	b = append(b, `{"url":`...)
-	b = appendString(b, p.URL)
+	b = jsonstr.Append(b, p.URL)
 	b = append(b, `,"fields":{`...)
 	for i, f := range p.Fields {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, f.Name)
+		b = jsonstr.Append(b, f.Name)
 		b = append(b, ':')
-		b = appendString(b, f.Value)
+		b = jsonstr.Append(b, f.Value)
 	}
 	b = append(b, `},"key":`...)
-	b = appendString(b, p.Key)
+	b = jsonstr.Append(b, p.Key)
 	b = append(b, `,"expires_at":"`...)
 	b = p.ExpiresAt.UTC().AppendFormat(b, time.RFC3339)
 	return append(b, "\"}\n"...)

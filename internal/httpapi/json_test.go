@@ -8,29 +8,6 @@ import (
 	"github.com/vidrop/vidrop/internal/presign"
 )
 
-func TestAppendStringMatchesEncodingJSON(t *testing.T) {
-	t.Parallel()
-	for _, s := range []string{
-		"", "plain", `quote " backslash \`, "<script>&", "tab\tnl\ncr\r\x00\x1f",
-		"ünïcödé ✓", "line\u2028para\u2029", "bad \xff utf8", "AKID/20261204/us-east-1/s3/aws4_request",
-	} {
-		want, _ := json.Marshal(s)
-		if got := appendString(nil, s); string(got) != string(want) {
-			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
-		}
-	}
-}
-
-func FuzzAppendString(f *testing.F) {
-	f.Add("a<b>\"\\\u2028\xff")
-	f.Fuzz(func(t *testing.T, s string) {
-		want, _ := json.Marshal(s)
-		if got := appendString(nil, s); string(got) != string(want) {
-			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
-		}
-	})
-}
-
 func TestPresignResponseIsValidJSON(t *testing.T) {
 	t.Parallel()
 	p := presign.Post{

@@ -24,16 +24,15 @@ package presign
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/vidrop/vidrop/internal/jsonstr"
 )
 
 // Poster is the one SDK call this package makes; *s3.PresignClient
@@ -78,26 +77,16 @@ func (fs Fields) Get(name string) (string, bool) {
 
 // MarshalJSON writes fs as an object in order.
 func (fs Fields) MarshalJSON() ([]byte, error) {
-	var b strings.Builder
-	b.WriteByte('{')
+	b := []byte{'{'}
 	for i, f := range fs {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		k, err := json.Marshal(f.Name)
-		if err != nil {
-			return nil, err
-		}
-		v, err := json.Marshal(f.Value)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
+		b = jsonstr.Append(b, f.Name)
+		b = append(b, ':')
+		b = jsonstr.Append(b, f.Value)
 	}
-	b.WriteByte('}')
-	return []byte(b.String()), nil
+	return append(b, '}'), nil
 }
 
 // Post is a presigned POST: send every field in order, then the file last,

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	smithyauth "github.com/aws/smithy-go/auth"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/vidrop/vidrop/internal/jsonstr"
 )
 
 // ErrCredentials marks a failure to obtain AWS credentials: the signer
@@ -223,20 +224,20 @@ func (s *Signer) newScope(creds *aws.Credentials, day int64, t time.Time) *scope
 	sc.macs.New = func() any { return hmac.New(sha256.New, key) }
 
 	h := append([]byte(nil), `{"conditions":[{"X-Amz-Algorithm":"AWS4-HMAC-SHA256"},{"bucket":`...)
-	h = appendJSONString(h, s.opts.Bucket)
+	h = jsonstr.Append(h, s.opts.Bucket)
 	h = append(h, `},{"X-Amz-Credential":`...)
-	h = appendJSONString(h, credential)
+	h = jsonstr.Append(h, credential)
 	sc.policyHead = h[:len(h)-1] // the date follows the closing quote's place
 
 	a := append([]byte(nil), `"}`...)
 	if creds.SessionToken != "" {
 		a = append(a, `,{"X-Amz-Security-Token":`...)
-		a = appendJSONString(a, creds.SessionToken)
+		a = jsonstr.Append(a, creds.SessionToken)
 		a = append(a, '}')
 	}
 	if s.opts.ACL != "" {
 		a = append(a, `,{"acl":`...)
-		a = appendJSONString(a, s.opts.ACL)
+		a = jsonstr.Append(a, s.opts.ACL)
 		a = append(a, '}')
 	}
 	sc.policyAfterDate = append(a, `,{"Content-Type":`...)
@@ -278,9 +279,9 @@ func (s *Signer) Presign(ctx context.Context, key, contentType string) (Post, er
 	b = appendAmzDate(b, sc.date, unix-day*86400)
 	date := b[dateAt:]
 	b = append(b, sc.policyAfterDate...)
-	b = appendJSONString(b, contentType)
+	b = jsonstr.Append(b, contentType)
 	b = append(b, s.policyTail...)
-	b = appendJSONString(b, key)
+	b = jsonstr.Append(b, key)
 	b = append(b, `}],"expiration":"`...)
 	b = expires.AppendFormat(b, time.RFC3339)
 	b = append(b, `"}`...)

@@ -2,7 +2,6 @@ package presign
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -262,34 +261,4 @@ func TestSignerConcurrent(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-}
-
-func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
-	t.Parallel()
-	for _, s := range []string{
-		"", "plain", `quote " backslash \`, "<script>&amp;", "\x00\x01\b\f\n\r\t\x1b\x1f\x7f",
-		"ünïcödé ✓ 😀", "line\u2028para\u2029", "bad \xff utf8 \xed\xa0\x80 \xc0\xaf \xf0\x9f\x98",
-	} {
-		if got, want := string(appendJSONString(nil, s)), mustMarshal(t, s); got != want {
-			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
-		}
-	}
-}
-
-func FuzzAppendJSONString(f *testing.F) {
-	f.Add("a<b>\"\\\u2028\xff\x00")
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := string(appendJSONString(nil, s)), mustMarshal(t, s); got != want {
-			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
-		}
-	})
-}
-
-func mustMarshal(tb testing.TB, v any) string {
-	tb.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return string(b)
 }

@@ -1,4 +1,8 @@
-package presign
+// Package jsonstr writes JSON strings exactly as encoding/json does, without
+// reflection, for the hot paths that build JSON by hand (the presign
+// answer and the signed policy, which must be byte-identical to
+// json.Marshal's).
+package jsonstr
 
 import "unicode/utf8"
 
@@ -18,12 +22,11 @@ var jsonSafe = func() (t [utf8.RuneSelf]bool) {
 
 const lowerHex = "0123456789abcdef"
 
-// appendJSONString appends s as json.Marshal writes a string: quoted, with
+// Append appends s as json.Marshal writes a string: quoted, with
 // '"' and '\\' escaped, \b \f \n \r \t in short form, every other control
 // byte and '<', '>', '&' as \u00XX, U+2028 and U+2029 as \u2028 and \u2029,
-// and each byte of invalid UTF-8 replaced by \ufffd. The policy must be
-// byte-identical to the SDK's, which uses json.Marshal.
-func appendJSONString(b []byte, s string) []byte {
+// and each byte of invalid UTF-8 replaced by \ufffd.
+func Append(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
