@@ -27,9 +27,11 @@ type Dockerfile struct {
 	BuildArgs []string
 	// Args are the ARG defaults.
 	Args map[string]string
-	// HealthCheck and Entrypoint are the exec-form commands.
-	HealthCheck []string
-	Entrypoint  []string
+	// HealthCheck and Entrypoint are the exec-form commands;
+	// HealthCheckFlags are the options before HEALTHCHECK's CMD.
+	HealthCheck      []string
+	HealthCheckFlags string
+	Entrypoint       []string
 }
 
 // ParseDockerfile reads the parts of path the tests use.
@@ -73,7 +75,8 @@ func ParseDockerfile(path string) (Dockerfile, error) {
 				builds++
 			}
 		case "HEALTHCHECK":
-			_, cmd, ok := strings.Cut(rest, "CMD ")
+			flags, cmd, ok := strings.Cut(rest, "CMD ")
+			d.HealthCheckFlags = strings.TrimSpace(flags)
 			if !ok || json.Unmarshal([]byte(cmd), &d.HealthCheck) != nil {
 				return Dockerfile{}, fmt.Errorf("%s: HEALTHCHECK must be CMD in exec form, got %q", path, rest)
 			}

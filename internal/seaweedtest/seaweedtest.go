@@ -28,6 +28,11 @@ import (
 // Version is the pinned SeaweedFS module version.
 const Version = "v0.0.0-20261109003541-7506e5f91cd6"
 
+// Release is the release that Version reports itself as (`weed version`):
+// docker-compose.yml runs the published image with this tag, so that
+// compose runs the server the tests run.
+const Release = "4.53"
+
 // The static keys of the test identity. Without identities SeaweedFS checks
 // no signatures at all.
 const (
