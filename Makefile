@@ -9,7 +9,7 @@ export VIDROP_SEAWEEDFS := $(WEED)
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build test test-go seaweedfs lint bench fuzz clean
+.PHONY: run build test test-go test-deps seaweedfs lint bench fuzz clean
 
 run:
 	go run ./cmd/vidrop
@@ -17,8 +17,13 @@ run:
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/vidrop ./cmd/vidrop
 
-test: seaweedfs
+test: seaweedfs test-deps
 	go test -race -count=1 ./...
+
+# docker-compose and python3-botocore, for the deployment checks in deploy/:
+# installed with apt-get when run as root, else named so you can.
+test-deps:
+	.ci/test-deps
 
 seaweedfs: $(WEED)
 
