@@ -2,21 +2,17 @@
 #
 #   docker build --build-arg VERSION=$(git describe --tags --always) -t vidrop .
 #
-# The build stage runs on the builder's own platform and cross-compiles,
-# so `docker build --platform linux/amd64` is fast on an arm64 laptop too.
-# deploy/deploy_test.go builds the binary with this file's exact `go build`
-# line and runs it.
+# The tests (internal/buildtest) build the binary with this file's exact
+# `go build` line and run it: keep it on one line.
 
-FROM --platform=$BUILDPLATFORM golang:1.26 AS build
+FROM golang:1.26 AS build
 WORKDIR /src
 # Modules first, so this layer stays cached until go.mod or go.sum change.
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-ARG TARGETOS=linux
-ARG TARGETARCH=amd64
-RUN CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/vidrop ./cmd/vidrop
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/vidrop ./cmd/vidrop
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/vidrop /vidrop
