@@ -26,11 +26,6 @@ import (
 // The repository root, seen from this package's directory.
 const root = ".."
 
-// awsKeyVars are the SDK's key variables: allowed in compose (demo keys of
-// the local S3 server), never in the task definition (the task role
-// provides credentials).
-var awsKeyVars = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
-
 type composeFile struct {
 	Services map[string]composeService `yaml:"services"`
 	Volumes  map[string]any            `yaml:"volumes"`
@@ -198,6 +193,10 @@ func envNames(env []string) []string {
 func TestVariablesExist(t *testing.T) {
 	t.Parallel()
 	known := config.Names()
+	// The SDK's key variables: allowed in compose (demo keys of the local
+	// S3 server), never in the task definition (the task role provides
+	// credentials).
+	awsKeyVars := []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
 	_, vidrop, _ := mustCompose(t)
 	td := mustTaskDefinition(t)
 	tdEnv, tdSecrets := taskEnv(td)
