@@ -132,8 +132,10 @@ func TestHealthcheck(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	if err := check(addr); err == nil || !strings.Contains(err.Error(), "refused") {
-		t.Errorf("stopped server: healthcheck = %v, want connection refused", err)
+	// Usually "connection refused"; the freed port may also be reused
+	// (even by the check's own ephemeral port), so any error will do.
+	if err := check(addr); err == nil {
+		t.Error("stopped server: healthcheck succeeded")
 	}
 
 	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
