@@ -8,8 +8,10 @@ export VIDROP_SEAWEEDFS := $(WEED)
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
+LOAD_DURATION ?= 30s
+LOAD_CLIENTS ?= 32
 
-.PHONY: run build test test-go test-deps seaweedfs lint bench fuzz clean
+.PHONY: run build test test-deps seaweedfs lint bench loadtest fuzz clean
 
 run:
 	go run ./cmd/vidrop
@@ -30,16 +32,26 @@ seaweedfs: $(WEED)
 $(WEED):
 	.ci/build-seaweedfs $(SEAWEEDFS_VERSION) $(WEED)
 
+STATICCHECK_VERSION := v0.8.2
+
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	go run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 bench:
 	.ci/bench
 
+loadtest: seaweedfs
+	.ci/loadtest $(LOAD_DURATION) $(LOAD_CLIENTS)
+
+FUZZTIME ?= 30s
 fuzz:
-	go test -run '^$$' -fuzz '^FuzzMail$$' -fuzztime 30s ./internal/naming/
-	go test -run '^$$' -fuzz '^FuzzParsePresign$$' -fuzztime 30s ./internal/httpapi/
+	go test -run '^$$' -fuzz '^FuzzMail$$' -fuzztime $(FUZZTIME) ./internal/naming/
+	go test -run '^$$' -fuzz '^FuzzParsePresign$$' -fuzztime $(FUZZTIME) ./internal/httpapi/
+	go test -run '^$$' -fuzz '^FuzzAuthHeader$$' -fuzztime $(FUZZTIME) ./internal/httpapi/
+	go test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) ./internal/httpapi/
+	go test -run '^$$' -fuzz '^FuzzVerifyHeader$$' -fuzztime $(FUZZTIME) ./internal/auth/
 
 clean:
 	rm -rf bin

@@ -32,7 +32,6 @@ import (
 const (
 	readHeaderTimeout = 10 * time.Second
 	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 16 << 10
 	// authCacheTTL is how long a successful /videos login is remembered.
 	authCacheTTL = time.Minute
 	authCacheMax = 1024
@@ -78,13 +77,18 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		return nil, err
 	}
 
-	st := store.NewMemory()
+	st := store.NewMemory(store.Limits{MaxMails: cfg.StoreMaxMails, MaxKeysPerMail: cfg.StoreMaxKeysPerMail})
 	api := httpapi.Options{
 		Store:              st,
 		Verifier:           verifier,
 		KeyPrefix:          cfg.KeyPrefix,
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 		Static:             web.FS(),
+		PresignRatePerIP:   cfg.PresignRatePerIP,
+		PresignRatePerMail: cfg.PresignRatePerMail,
+		AuthFailRatePerIP:  cfg.AuthFailRatePerIP,
+		TrustedProxies:     cfg.TrustedPrefixes,
+		MaxQueryBytes:      cfg.MaxQueryBytes,
 		Now:                o.now,
 	}
 	presignOpts := presign.Options{
@@ -95,7 +99,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		Now:      o.now,
 	}
 
-	var presignClient *s3.PresignClient
+	// signClient carries what a presigned POST is signed with: region,
+	// credentials and the endpoint browsers post to.
+	var signClient *s3.Client
 	if cfg.Embedded() {
 		dev, err := devs3.New(cfg.UploadMaxBytes)
 		if err != nil {
@@ -112,33 +118,44 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		} else {
 			api.UploadURL = embeddedUploadURL
 		}
-		creds := o.credentials
-		if creds == nil {
-			creds = credentials.NewStaticCredentialsProvider(devs3.AccessKey, devs3.SecretKey, "")
+		var creds aws.CredentialsProvider = credentials.NewStaticCredentialsProvider(devs3.AccessKey, devs3.SecretKey, "")
+		if o.credentials != nil {
+			creds = aws.NewCredentialsCache(presign.MarkCredentials(o.credentials))
 		}
-		presignClient = s3.NewPresignClient(s3.New(s3.Options{
+		signClient = s3.New(s3.Options{
 			Region:       cfg.Region,
 			Credentials:  creds,
 			BaseEndpoint: aws.String(base),
 			UsePathStyle: true,
-		}))
+		})
 	} else {
 		awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(cfg.Region))
 		if err != nil {
 			return nil, fmt.Errorf("load AWS configuration: %w", err)
 		}
 		if o.credentials != nil {
-			awsCfg.Credentials = aws.NewCredentialsCache(o.credentials)
+			awsCfg.Credentials = o.credentials
 		}
+		// So that a presign failing for want of credentials is told
+		// apart (503, retry) from other failures.
+		awsCfg.Credentials = aws.NewCredentialsCache(presign.MarkCredentials(awsCfg.Credentials))
 		server := s3.NewFromConfig(awsCfg, endpoint(cfg.Endpoint, cfg.PathStyle))
 		public := cfg.PublicEndpoint
 		if public == "" {
 			public = cfg.Endpoint
 		}
-		presignClient = s3.NewPresignClient(s3.NewFromConfig(awsCfg, endpoint(public, cfg.PathStyle)))
+		signClient = s3.NewFromConfig(awsCfg, endpoint(public, cfg.PathStyle))
 		api.Ready = readiness.NewBucket(server, cfg.Bucket, readyTTL, logger).Check
 	}
-	api.Presigner = presign.New(presignClient, presignOpts)
+	if cfg.PresignSigner == "sdk" {
+		api.Presigner = presign.New(s3.NewPresignClient(signClient), presignOpts)
+	} else {
+		signer, err := presign.NewSignerFromClient(signClient, presignOpts)
+		if err != nil {
+			return nil, fmt.Errorf("presign: %w", err)
+		}
+		api.Presigner = signer
+	}
 
 	return &App{cfg: cfg, logger: logger, handler: httpapi.NewServer(logger, api), store: st}, nil
 }
@@ -185,7 +202,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		Handler:           a.handler,
 		ReadHeaderTimeout: readHeaderTimeout,
 		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
+		MaxHeaderBytes:    a.cfg.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -12,11 +14,14 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/vidrop/vidrop/internal/config"
+	"github.com/vidrop/vidrop/internal/naming"
 	"github.com/vidrop/vidrop/internal/seaweedtest"
 )
 
@@ -329,6 +334,17 @@ func TestAgainstSeaweedFS(t *testing.T) {
 		}
 	})
 
+	t.Run("the SDK signer uploads too", func(t *testing.T) {
+		sdk := start(t, seaweedEnv(sw, "PRESIGN_SIGNER=sdk", "KEY_PREFIX=sdk/"), withTestKeys())
+		p, fields := orderedFields(t, sdk.URL, "mail=sdk@orkei.com&type=video/webm")
+		if code, body := upload(t, p.URL, fields, videoBytes(700)); code != http.StatusNoContent {
+			t.Fatalf("upload: %d %s", code, body)
+		}
+		if _, ct, err := sw.Object(ctx, p.Key); err != nil || ct != "video/webm" || !strings.HasPrefix(p.Key, "sdk/") {
+			t.Errorf("object %s: %s %v", p.Key, ct, err)
+		}
+	})
+
 	t.Run("no acl configured", func(t *testing.T) {
 		noACL := start(t, seaweedEnv(sw, "UPLOAD_ACL=", "KEY_PREFIX=noacl/"), withTestKeys())
 		p, fields := orderedFields(t, noACL.URL, "mail=noacl@orkei.com")
@@ -351,6 +367,113 @@ func TestAgainstSeaweedFS(t *testing.T) {
 			t.Errorf("readyz: %d %v", code, body)
 		}
 	})
+	assertNoSecrets(t, vd.logs.String(), "eduard@orkei.com", "webm@orkei.com", seaweedtest.SecretKey)
+}
+
+// flakyCreds fails until ok is set, then returns the SeaweedFS test keys.
+type flakyCreds struct{ ok *atomic.Bool }
+
+func (f flakyCreds) Retrieve(context.Context) (aws.Credentials, error) {
+	if !f.ok.Load() {
+		return aws.Credentials{}, errors.New("credential endpoint refused the connection")
+	}
+	return aws.Credentials{AccessKeyID: seaweedtest.AccessKey, SecretAccessKey: seaweedtest.SecretKey, Source: "test"}, nil
+}
+
+// waitStatus polls url until it answers want, or fails after limit.
+func waitStatus(t *testing.T, url string, want int, limit time.Duration) map[string]string {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var body map[string]string
+		code := getJSON(t, url, "", &body)
+		if code == want {
+			return body
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still answers %d %v after %s, want %d", url, code, body, limit, want)
+		}
+		<-tick.C
+	}
+}
+
+// TestFaults stops and restarts S3 and takes credentials away and back,
+// and checks vidrop reports each fault and recovers without a restart.
+func TestFaults(t *testing.T) {
+	sw := seaweedtest.Start(t, "videos")
+	var credsOK atomic.Bool
+	vd := start(t, seaweedEnv(sw), WithCredentials(flakyCreds{&credsOK}))
+
+	t.Run("credentials fail, then return", func(t *testing.T) {
+		for range 5 {
+			var body map[string]string
+			if code := getJSON(t, vd.URL+"/presignedurl?mail=creds@orkei.com", "", &body); code != http.StatusServiceUnavailable || strings.Contains(body["error"], "refused") {
+				t.Fatalf("presign without credentials: %d %v", code, body)
+			}
+		}
+		if n := strings.Count(vd.logs.String(), `"msg":"presign failed: credentials unavailable"`); n != 1 {
+			t.Errorf("credential failure logged %d times in one burst, want 1", n)
+		}
+		credsOK.Store(true)
+		p, fields := orderedFields(t, vd.URL, "mail=creds@orkei.com")
+		if p.Key != naming.Stem("creds@orkei.com")+".mp4" {
+			t.Errorf("first key after failures = %s", p.Key)
+		}
+		if code, body := upload(t, p.URL, fields, videoBytes(100)); code != http.StatusNoContent {
+			t.Fatalf("upload after recovery: %d %s", code, body)
+		}
+	})
+
+	t.Run("S3 down, then back", func(t *testing.T) {
+		waitStatus(t, vd.URL+"/readyz", 200, 10*time.Second)
+		sw.Stop()
+		body := waitStatus(t, vd.URL+"/readyz", 503, 15*time.Second)
+		if body["error"] == "" {
+			t.Errorf("503 without a reason: %v", body)
+		}
+		// Presigning is local signing: it still answers.
+		if p, _ := orderedFields(t, vd.URL, "mail=down@orkei.com"); p.Key == "" {
+			t.Error("no presign while S3 is down")
+		}
+		sw.Restart()
+		waitStatus(t, vd.URL+"/readyz", 200, 15*time.Second)
+	})
+	assertNoSecrets(t, vd.logs.String(), "creds@orkei.com", "down@orkei.com", seaweedtest.SecretKey)
+}
+
+// assertNoSecrets fails when logs hold any of secrets, or an
+// Authorization header.
+func assertNoSecrets(t *testing.T, logs string, secrets ...string) {
+	t.Helper()
+	for _, s := range append(secrets, "Authorization", "Basic ") {
+		if strings.Contains(logs, s) {
+			t.Errorf("logs contain %q", s)
+		}
+	}
+}
+
+func TestHeaderLimit(t *testing.T) {
+	t.Parallel()
+	vd := start(t, []string{"MAX_HEADER_BYTES=2048"})
+	try := func(n int) int {
+		req, _ := http.NewRequest(http.MethodGet, vd.URL+"/healthz", nil)
+		req.Header.Set("X-Pad", strings.Repeat("a", n))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := try(1500); code != 200 {
+		t.Errorf("1500-byte header: %d", code)
+	}
+	// net/http reads up to 4 KiB past the limit before refusing.
+	if code := try(2048 + 4096 + 512); code != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("oversize header: %d, want 431", code)
+	}
 }
 
 // TestEmbeddedStore runs the same flow against the default, embedded store.
@@ -382,6 +505,7 @@ func TestEmbeddedStore(t *testing.T) {
 	if code := getJSON(t, vd.URL+"/videos?mail=eduard@orkei.com", "test", &listed); code != 200 || listed["eduard@orkei.com"][0] != p.Key {
 		t.Errorf("videos: %d %v", code, listed)
 	}
+	assertNoSecrets(t, vd.logs.String(), "eduard@orkei.com")
 	if !strings.Contains(vd.logs.String(), "development mode") {
 		t.Error("no development-mode warning")
 	}
@@ -394,5 +518,30 @@ func TestEmbeddedStore(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("DELETE on the embedded store: %d", resp.StatusCode)
+	}
+}
+
+// TestSlowBodyDoesNotPinAConnection sends a request that promises a body
+// it never sends: the server answers and then closes the connection
+// instead of waiting for the body.
+func TestSlowBodyDoesNotPinAConnection(t *testing.T) {
+	t.Parallel()
+	vd := start(t, nil)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(vd.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Headers promise a body that never arrives; the handler does not
+	// read it, answers, and the server must then give up on the rest.
+	fmt.Fprintf(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+	conn.SetReadDeadline(time.Now().Add(45 * time.Second))
+	all, err := io.ReadAll(conn)
+	if !strings.HasPrefix(string(all), "HTTP/1.1 200") {
+		t.Fatalf("answer %q, err %v", all, err)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatal("the server kept the connection open")
 	}
 }

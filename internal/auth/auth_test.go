@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -125,4 +126,51 @@ func TestCacheSkipsBcryptAndExpires(t *testing.T) {
 	if len(v.cache) > 2 {
 		t.Errorf("cache holds %d entries, max 2", len(v.cache))
 	}
+}
+
+// TestUnknownUserTakesAsLong checks that a login for a user who does not
+// exist costs a bcrypt comparison too, so timing does not tell which users
+// exist. Without the dummy hash the unknown user would answer about a
+// thousand times faster; the bound leaves room for a noisy machine.
+func TestUnknownUserTakesAsLong(t *testing.T) {
+	h, err := bcrypt.GenerateFromPassword([]byte("secret"), 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := NewUsers(map[string][]byte{"alice": h}, time.Minute, 10)
+	median := func(user string) time.Duration {
+		var ds []time.Duration
+		for range 7 {
+			start := time.Now()
+			v.Verify(user, "wrong")
+			ds = append(ds, time.Since(start))
+		}
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	known, unknown := median("alice"), median("mallory")
+	if unknown < known/3 {
+		t.Errorf("unknown user answered in %s, known user in %s: timing reveals which users exist", unknown, known)
+	}
+}
+
+// FuzzVerifyHeader feeds arbitrary user names and passwords through both
+// verifiers: no panic, and only the right pair passes.
+func FuzzVerifyHeader(f *testing.F) {
+	h, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
+	if err != nil {
+		f.Fatal(err)
+	}
+	v := NewUsers(map[string][]byte{"alice": h}, time.Minute, 10)
+	for _, s := range [][2]string{{"alice", "s3cret"}, {"alice", ""}, {"", ""}, {"a\x00", "b"}, {"alice", "s3cret\x00"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, user, pass string) {
+		if got, want := v.Verify(user, pass), user == "alice" && pass == "s3cret"; got != want {
+			t.Fatalf("Users.Verify(%q, %q) = %v", user, pass, got)
+		}
+		if got, want := (SameAsUser{}).Verify(user, pass), user != "" && user == pass; got != want {
+			t.Fatalf("SameAsUser.Verify(%q, %q) = %v", user, pass, got)
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
@@ -54,11 +55,28 @@ type Config struct {
 	UploadExpires  time.Duration `env:"UPLOAD_EXPIRES" envDefault:"1h"`
 	UploadMaxBytes int64         `env:"UPLOAD_MAX_BYTES" envDefault:"1073741824"`
 	KeyPrefix      string        `env:"KEY_PREFIX"`
+	// PresignSigner is "direct" (vidrop's own SigV4 signer, identical
+	// output) or "sdk" (PresignPostObject per request, for comparison).
+	PresignSigner string `env:"PRESIGN_SIGNER" envDefault:"direct"`
 
 	CORSAllowedOrigins []string `env:"CORS_ALLOWED_ORIGINS" envDefault:"*" envSeparator:","`
 
 	BasicAuthUsers string `env:"BASIC_AUTH_USERS"`
 	BasicAuthFile  string `env:"BASIC_AUTH_FILE"`
+
+	// Abuse controls; see the README for what each one counts.
+	PresignRatePerIP   Rate     `env:"PRESIGN_RATE_PER_IP" envDefault:"60/1m"`
+	PresignRatePerMail Rate     `env:"PRESIGN_RATE_PER_MAIL" envDefault:"20/1m"`
+	AuthFailRatePerIP  Rate     `env:"AUTH_FAIL_RATE_PER_IP" envDefault:"10/1m"`
+	TrustedProxies     []string `env:"TRUSTED_PROXIES" envSeparator:","`
+	// TrustedPrefixes is TrustedProxies parsed, bare IPs as /32 or /128.
+	TrustedPrefixes []netip.Prefix `env:"-"`
+
+	StoreMaxMails       int `env:"STORE_MAX_MAILS" envDefault:"100000"`
+	StoreMaxKeysPerMail int `env:"STORE_MAX_KEYS_PER_MAIL" envDefault:"100"`
+
+	MaxHeaderBytes int `env:"MAX_HEADER_BYTES" envDefault:"16384"`
+	MaxQueryBytes  int `env:"MAX_QUERY_BYTES" envDefault:"2048"`
 
 	LogLevel  string `env:"LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"LOG_FORMAT" envDefault:"json"`
@@ -101,7 +119,7 @@ func Load(environ []string) (Config, error) {
 	return c, nil
 }
 
-func (c Config) validate(vars map[string]string) error {
+func (c *Config) validate(vars map[string]string) error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 
@@ -130,6 +148,9 @@ func (c Config) validate(vars map[string]string) error {
 	}
 	if c.UploadACL != "" && !slices.Contains(cannedACLs, c.UploadACL) {
 		bad("UPLOAD_ACL must be empty or one of %s, got %q", strings.Join(cannedACLs, ", "), c.UploadACL)
+	}
+	if c.PresignSigner != "direct" && c.PresignSigner != "sdk" {
+		bad("PRESIGN_SIGNER must be direct or sdk, got %q", c.PresignSigner)
 	}
 	if c.UploadExpires <= 0 {
 		bad("UPLOAD_EXPIRES must be positive, got %s", c.UploadExpires)
@@ -163,6 +184,31 @@ func (c Config) validate(vars map[string]string) error {
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		bad("LOG_FORMAT must be json or text, got %q", c.LogFormat)
+	}
+	c.TrustedPrefixes = c.TrustedPrefixes[:0]
+	for _, p := range c.TrustedProxies {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		prefix, err := parsePrefix(p)
+		if err != nil {
+			bad("TRUSTED_PROXIES entry %q is not an IP address or CIDR", p)
+			continue
+		}
+		c.TrustedPrefixes = append(c.TrustedPrefixes, prefix)
+	}
+	if c.StoreMaxMails < 1 {
+		bad("STORE_MAX_MAILS must be at least 1, got %d", c.StoreMaxMails)
+	}
+	if c.StoreMaxKeysPerMail < 1 || c.StoreMaxKeysPerMail > 1<<31 {
+		bad("STORE_MAX_KEYS_PER_MAIL must be between 1 and 2147483648, got %d", c.StoreMaxKeysPerMail)
+	}
+	if c.MaxHeaderBytes < 1024 || c.MaxHeaderBytes > 1<<20 {
+		bad("MAX_HEADER_BYTES must be between 1024 and 1048576, got %d", c.MaxHeaderBytes)
+	}
+	if c.MaxQueryBytes < 256 || c.MaxQueryBytes > 1<<16 {
+		bad("MAX_QUERY_BYTES must be between 256 and 65536, got %d", c.MaxQueryBytes)
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("SHUTDOWN_TIMEOUT must be positive, got %s", c.ShutdownTimeout)
@@ -208,6 +254,20 @@ func Names() []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// parsePrefix reads a CIDR or a bare IP (as a single-address prefix).
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // SlogLevel parses LOG_LEVEL.

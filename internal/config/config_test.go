@@ -137,3 +137,67 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+func TestAbuseControls(t *testing.T) {
+	t.Parallel()
+	c, err := Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PresignRatePerIP != (Rate{60, time.Minute}) || c.PresignRatePerMail != (Rate{20, time.Minute}) ||
+		c.AuthFailRatePerIP != (Rate{10, time.Minute}) || len(c.TrustedPrefixes) != 0 ||
+		c.StoreMaxMails != 100000 || c.StoreMaxKeysPerMail != 100 || c.MaxHeaderBytes != 16384 || c.MaxQueryBytes != 2048 {
+		t.Errorf("defaults = %+v", c)
+	}
+	c, err = Load([]string{
+		"PRESIGN_RATE_PER_IP=0", "PRESIGN_RATE_PER_MAIL=5/10s", "AUTH_FAIL_RATE_PER_IP=3/1h",
+		"TRUSTED_PROXIES=10.0.0.0/16, 192.0.2.7,::1,::ffff:198.51.100.1",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.PresignRatePerIP.Off() || c.PresignRatePerMail != (Rate{5, 10 * time.Second}) || c.AuthFailRatePerIP != (Rate{3, time.Hour}) {
+		t.Errorf("rates = %v %v %v", c.PresignRatePerIP, c.PresignRatePerMail, c.AuthFailRatePerIP)
+	}
+	var got []string
+	for _, p := range c.TrustedPrefixes {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/16 192.0.2.7/32 ::1/128 198.51.100.1/32" {
+		t.Errorf("prefixes = %v", got)
+	}
+	for _, tt := range []struct{ env, want string }{
+		{"PRESIGN_RATE_PER_IP=60", "PRESIGN_RATE_PER_IP"},
+		{"PRESIGN_RATE_PER_IP=-1/1m", "PRESIGN_RATE_PER_IP"},
+		{"PRESIGN_RATE_PER_MAIL=5/fast", "PRESIGN_RATE_PER_MAIL"},
+		{"AUTH_FAIL_RATE_PER_IP=5/1ms", "at least 1s"},
+		{"TRUSTED_PROXIES=10.0.0.0/33", "TRUSTED_PROXIES"},
+		{"TRUSTED_PROXIES=proxy.internal", "TRUSTED_PROXIES"},
+		{"STORE_MAX_MAILS=0", "STORE_MAX_MAILS"},
+		{"STORE_MAX_KEYS_PER_MAIL=0", "STORE_MAX_KEYS_PER_MAIL"},
+		{"MAX_HEADER_BYTES=10", "MAX_HEADER_BYTES"},
+		{"MAX_QUERY_BYTES=1", "MAX_QUERY_BYTES"},
+	} {
+		if _, err := Load([]string{tt.env}); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Load(%q) = %v, want an error mentioning %q", tt.env, err, tt.want)
+		}
+	}
+}
+
+func TestPresignSigner(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		env  string
+		want string
+		ok   bool
+	}{{"", "direct", true}, {"PRESIGN_SIGNER=sdk", "sdk", true}, {"PRESIGN_SIGNER=fast", "", false}} {
+		var env []string
+		if tt.env != "" {
+			env = []string{tt.env}
+		}
+		c, err := Load(env)
+		if (err == nil) != tt.ok || (tt.ok && c.PresignSigner != tt.want) {
+			t.Errorf("Load(%q) = %q, %v", tt.env, c.PresignSigner, err)
+		}
+	}
+}

@@ -13,31 +13,51 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vidrop/vidrop/internal/auth"
+	"github.com/vidrop/vidrop/internal/config"
 	"github.com/vidrop/vidrop/internal/presign"
 	"github.com/vidrop/vidrop/internal/store"
 )
 
-func benchPresignClient() *s3.PresignClient {
-	return s3.NewPresignClient(s3.New(s3.Options{
+func benchClient() *s3.Client {
+	return s3.New(s3.Options{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench-secret", ""),
 		BaseEndpoint: aws.String("http://127.0.0.1:8333"),
 		UsePathStyle: true,
-	}))
+	})
 }
 
-// BenchmarkPresignHandler is a whole GET /presignedurl through every
-// middleware (request id, logging, recovery, CORS), a store update and the
-// JSON answer.
+var benchPresignOptions = presign.Options{Bucket: "videos", ACL: "public-read", MaxBytes: 1 << 30, Expires: time.Hour}
+
+// BenchmarkPresignHandler is a whole GET /presignedurl as served: every
+// middleware (request id, client address, logging, recovery, query limit,
+// CORS, both rate limits, set high enough never to refuse), the store
+// update, vidrop's own signer and the JSON answer.
 func BenchmarkPresignHandler(b *testing.B) {
+	signer, err := presign.NewSignerFromClient(benchClient(), benchPresignOptions)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchHandler(b, signer)
+}
+
+// BenchmarkPresignHandlerSDK is the same with PresignPostObject per request
+// (PRESIGN_SIGNER=sdk).
+func BenchmarkPresignHandlerSDK(b *testing.B) {
+	benchHandler(b, presign.New(s3.NewPresignClient(benchClient()), benchPresignOptions))
+}
+
+func benchHandler(b *testing.B, p Presigner) {
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	h := NewServer(logger, Options{
-		Store: store.NewMemory(),
-		Presigner: presign.New(benchPresignClient(), presign.Options{
-			Bucket: "videos", ACL: "public-read", MaxBytes: 1 << 30, Expires: time.Hour,
-		}),
+		Store:              store.NewMemory(store.Limits{MaxMails: 100_000, MaxKeysPerMail: 1 << 30}),
+		Presigner:          p,
 		Verifier:           auth.SameAsUser{},
 		CORSAllowedOrigins: []string{"*"},
+		PresignRatePerIP:   config.Rate{N: 1 << 30, Per: time.Minute},
+		PresignRatePerMail: config.Rate{N: 1 << 30, Per: time.Minute},
+		AuthFailRatePerIP:  config.Rate{N: 10, Per: time.Minute},
+		MaxQueryBytes:      2048,
 	})
 	targets := make([]string, 1024)
 	for i := range targets {
@@ -87,7 +107,7 @@ func (w *discardWriter) Write(p []byte) (int, error) {
 // BenchmarkSDKPresignPostObject is the bare SDK call with the same
 // conditions: the floor the handler is compared with.
 func BenchmarkSDKPresignPostObject(b *testing.B) {
-	pc := benchPresignClient()
+	pc := s3.NewPresignClient(benchClient())
 	ctx := context.Background()
 	conds := []any{
 		map[string]string{"acl": "public-read"},

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/vidrop/vidrop/internal/naming"
@@ -47,8 +48,8 @@ func FuzzParsePresign(f *testing.F) {
 		if again, err := naming.Mail(p.mail); err != nil || again != p.mail {
 			t.Fatalf("accepted mail %q does not re-validate: %q %v", p.mail, again, err)
 		}
-		if ct, ext, err := naming.ContentType(p.contentType); err != nil || ct != p.contentType || ext != p.ext {
-			t.Fatalf("accepted type %q/%q inconsistent", p.contentType, p.ext)
+		if p.format.ContentType() == "" || p.format.Ext() == "" {
+			t.Fatalf("accepted format %d unknown", p.format)
 		}
 		if strings.Contains(p.dir, "..") || strings.HasPrefix(p.dir, "/") || strings.Count(p.dir, "/") != 0 && strings.Count(p.dir, "/") != 2 {
 			t.Fatalf("unsafe dir %q", p.dir)
@@ -58,4 +59,35 @@ func FuzzParsePresign(f *testing.F) {
 
 func chiContext(r *http.Request, rc *chi.Context) context.Context {
 	return context.WithValue(r.Context(), chi.RouteCtxKey, rc)
+}
+
+// FuzzAuthHeader sends arbitrary Authorization headers to /videos: the
+// answer is always a JSON 200, 401 or 429, and 200 only for credentials the
+// verifier accepts.
+func FuzzAuthHeader(f *testing.F) {
+	for _, h := range []string{"", "Basic dGVzdDp0ZXN0", "Basic dGVzdDp3cm9uZw==", "Bearer x", "Basic", "Basic !!!", "basic dGVzdDp0ZXN0", "Basic OnRlc3Q="} {
+		f.Add(h)
+	}
+	s := newTestServer(f, nil)
+	res, _ := s.store.Reserve("a@b.com")
+	s.store.Commit(res, naming.MP4, "", time.Now())
+	f.Fuzz(func(t *testing.T, header string) {
+		req := httptest.NewRequest(http.MethodGet, "/videos?mail=a@b.com", nil)
+		req.Header.Set("Authorization", header)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Header().Get("Content-Type") != "application/json" {
+			t.Fatalf("not JSON: %q", rec.Header().Get("Content-Type"))
+		}
+		switch rec.Code {
+		case http.StatusOK:
+			user, pass, ok := req.BasicAuth()
+			if !ok || user == "" || user != pass {
+				t.Fatalf("header %q let through", header)
+			}
+		case http.StatusUnauthorized, http.StatusTooManyRequests:
+		default:
+			t.Fatalf("status %d for header %q", rec.Code, header)
+		}
+	})
 }

@@ -9,10 +9,11 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
 	"github.com/vidrop/vidrop/internal/naming"
 	"github.com/vidrop/vidrop/internal/presign"
 	"github.com/vidrop/vidrop/internal/store"
@@ -61,7 +62,9 @@ func single(q url.Values, name string) (string, error) {
 }
 
 type presignRequest struct {
-	mail, contentType, ext, dir string
+	mail   string
+	format naming.Format
+	dir    string // "" or "project/step/"
 }
 
 func parsePresign(r *http.Request) (presignRequest, error) {
@@ -92,15 +95,26 @@ func parsePresign(r *http.Request) (presignRequest, error) {
 	if err != nil {
 		return p, err
 	}
-	if p.contentType, p.ext, err = naming.ContentType(rawType); err != nil {
+	if p.format, err = naming.ParseType(rawType); err != nil {
 		return p, err
 	}
 	return p, nil
 }
 
+type presignDeps struct {
+	logger    *slog.Logger
+	store     *store.Memory
+	presigner Presigner
+	perMail   *httprate.RateLimiter // nil: no limit
+	prefix    string
+	uploadURL func(*http.Request) string
+	now       func() time.Time
+	burst     *burstLog
+}
+
 // handlePresign issues the next key for a mail and a presigned POST to
 // upload it with. The key is recorded only when signing succeeded.
-func handlePresign(logger *slog.Logger, st *store.Memory, p Presigner, prefix string, uploadURL func(*http.Request) string, now func() time.Time) http.HandlerFunc {
+func handlePresign(d presignDeps) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		req, err := parsePresign(r)
 		if err != nil {
@@ -109,23 +123,54 @@ func handlePresign(logger *slog.Logger, st *store.Memory, p Presigner, prefix st
 		}
 		stem := naming.Stem(req.mail)
 		addLogAttrs(r, slog.String("mail_hash", stem))
+		// Counted per mail only now that the mail is valid, keyed by its
+		// hash, so invalid input never creates a counter.
+		if d.perMail != nil && d.perMail.RespondOnLimit(w, r, stem) {
+			return
+		}
 
-		res := st.Reserve(req.mail)
-		key := naming.Key(prefix, req.dir, stem, res.N, req.ext)
-		post, err := p.Presign(r.Context(), key, req.contentType)
+		res, err := d.store.Reserve(req.mail)
+		switch {
+		case errors.Is(err, store.ErrTooManyKeys):
+			writeError(w, http.StatusInsufficientStorage, "this mail has reached its limit of videos")
+			return
+		case err != nil:
+			if d.burst.allow("store-full") {
+				d.logger.Warn("store is full: refusing new mails", "err", err)
+			}
+			writeError(w, http.StatusInsufficientStorage, "the service cannot take new uploads right now")
+			return
+		}
+		key := naming.Key(d.prefix, req.dir, stem, res.N, req.format.Ext())
+		post, err := d.presigner.Presign(r.Context(), key, req.format.ContentType())
 		if err != nil {
-			st.Cancel(res)
-			logger.Error("presign failed", "err", err, "request_id", middleware.GetReqID(r.Context()))
+			d.store.Cancel(res)
+			if errors.Is(err, presign.ErrCredentials) {
+				if d.burst.allow("credentials") {
+					d.logger.Error("presign failed: credentials unavailable", "err", err)
+				}
+				writeError(w, http.StatusServiceUnavailable, "uploads are unavailable right now, try again shortly")
+				return
+			}
+			if d.burst.allow("presign") {
+				d.logger.Error("presign failed", "err", err, "request_id", requestID(r))
+			}
 			writeError(w, http.StatusBadGateway, "could not create an upload URL, try again later")
 			return
 		}
-		st.Commit(res, key, now())
-		if uploadURL != nil {
-			post.URL = uploadURL(r)
+		d.store.Commit(res, req.format, req.dir, d.now())
+		if d.uploadURL != nil {
+			post.URL = d.uploadURL(r)
 		}
-		writeJSON(w, http.StatusOK, appendPresignResponse(make([]byte, 0, 2048), post))
+		buf := bufPool.Get().(*[]byte)
+		*buf = appendPresignResponse((*buf)[:0], post)
+		writeJSON(w, http.StatusOK, *buf)
+		bufPool.Put(buf)
 	}
 }
+
+// bufPool holds answer buffers: the writer copies what it is given.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // appendPresignResponse encodes
 // {"url": …, "fields": {…}, "key": …, "expires_at": …} with the fields in
@@ -149,8 +194,9 @@ func appendPresignResponse(b []byte, p presign.Post) []byte {
 	return append(b, "\"}\n"...)
 }
 
-// handleVideos lists the keys issued for a mail, oldest first.
-func handleVideos(st *store.Memory) http.HandlerFunc {
+// handleVideos lists the keys issued for a mail, oldest first. The store
+// keeps each key's parts; the key is rebuilt as it was issued.
+func handleVideos(st *store.Memory, prefix string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q, err := query(r)
 		if err != nil {
@@ -167,7 +213,8 @@ func handleVideos(st *store.Memory) http.HandlerFunc {
 			respondClientError(w, err)
 			return
 		}
-		addLogAttrs(r, slog.String("mail_hash", naming.Stem(mail)))
+		stem := naming.Stem(mail)
+		addLogAttrs(r, slog.String("mail_hash", stem))
 		recs, ok := st.Keys(mail)
 		if !ok {
 			writeError(w, http.StatusNotFound, "no videos for this mail")
@@ -175,7 +222,7 @@ func handleVideos(st *store.Memory) http.HandlerFunc {
 		}
 		keys := make([]string, len(recs))
 		for i, rec := range recs {
-			keys[i] = rec.Key
+			keys[i] = naming.Key(prefix, rec.Dir, stem, rec.N, rec.Format.Ext())
 		}
 		encode(w, http.StatusOK, map[string][]string{mail: keys})
 	}

@@ -2,9 +2,13 @@ package httpapi
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -12,26 +16,67 @@ import (
 	"github.com/vidrop/vidrop/internal/auth"
 )
 
-type logAttrsKey struct{}
+// scope is what the middleware learns about one request, kept in one
+// context value: its id and the attributes for its log line.
+type scope struct {
+	id    string
+	attrs []slog.Attr
+}
+
+type scopeKey struct{}
+
+func scopeOf(r *http.Request) *scope {
+	sc, _ := r.Context().Value(scopeKey{}).(*scope)
+	return sc
+}
+
+// requestID returns the request's id, "" outside the middleware.
+func requestID(r *http.Request) string {
+	if sc := scopeOf(r); sc != nil {
+		return sc.id
+	}
+	return ""
+}
 
 // addLogAttrs adds attributes to the request's log line. Handlers use it to
 // log what they learned (a mail's hash, never the mail).
 func addLogAttrs(r *http.Request, attrs ...slog.Attr) {
-	if p, ok := r.Context().Value(logAttrsKey{}).(*[]slog.Attr); ok {
-		*p = append(*p, attrs...)
+	if sc := scopeOf(r); sc != nil {
+		sc.attrs = append(sc.attrs, attrs...)
 	}
 }
 
-// logRequests writes one line per request: method, route pattern, status,
-// duration and request id. Paths and queries are not logged: they may
-// hold a mail address.
+// requestIDs numbers requests: a random per-process prefix and a counter.
+type requestIDs struct {
+	prefix string
+	n      atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return &requestIDs{prefix: base64.RawURLEncoding.EncodeToString(b[:]) + "-"}
+}
+
+func (ids *requestIDs) next() string {
+	buf := make([]byte, 0, len(ids.prefix)+20)
+	buf = append(buf, ids.prefix...)
+	return string(strconv.AppendUint(buf, ids.n.Add(1), 10))
+}
+
+// logRequests gives each request an id (answered as X-Request-Id) and
+// writes one line per request: method, route pattern, status, bytes,
+// duration and id. Paths and queries are not logged: they may hold a mail
+// address.
 func logRequests(logger *slog.Logger) func(http.Handler) http.Handler {
+	ids := newRequestIDs()
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
+			sc := &scope{id: ids.next(), attrs: make([]slog.Attr, 0, 8)}
+			w.Header()["X-Request-Id"] = []string{sc.id}
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-			var extra []slog.Attr
-			r = r.WithContext(context.WithValue(r.Context(), logAttrsKey{}, &extra))
+			r = r.WithContext(context.WithValue(r.Context(), scopeKey{}, sc))
 			defer func() {
 				route := "unmatched"
 				if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
@@ -45,14 +90,14 @@ func logRequests(logger *slog.Logger) func(http.Handler) http.Handler {
 				if status >= 500 {
 					level = slog.LevelError
 				}
-				attrs := append([]slog.Attr{
+				attrs := append(sc.attrs,
 					slog.String("method", r.Method),
 					slog.String("route", route),
 					slog.Int("status", status),
 					slog.Int("bytes", ww.BytesWritten()),
 					slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-					slog.String("request_id", middleware.GetReqID(r.Context())),
-				}, extra...)
+					slog.String("request_id", sc.id),
+				)
 				logger.LogAttrs(r.Context(), level, "request", attrs...)
 			}()
 			next.ServeHTTP(ww, r)
@@ -74,7 +119,7 @@ func recoverPanics(logger *slog.Logger) func(http.Handler) http.Handler {
 					panic(v)
 				}
 				logger.Error("panic in handler", "panic", v, "stack", string(debug.Stack()),
-					"request_id", middleware.GetReqID(r.Context()))
+					"request_id", requestID(r))
 				writeError(w, http.StatusInternalServerError, "internal error")
 			}()
 			next.ServeHTTP(w, r)
@@ -82,18 +127,27 @@ func recoverPanics(logger *slog.Logger) func(http.Handler) http.Handler {
 	}
 }
 
-// basicAuth lets a request through only with credentials v accepts.
-func basicAuth(v auth.Verifier, realm string) func(http.Handler) http.Handler {
+// basicAuth lets a request through only with credentials v accepts. A
+// request without an Authorization header is the browser's first try and
+// only gets the challenge; any other failure counts against the client.
+func basicAuth(v auth.Verifier, realm string, fails *authFailures) func(http.Handler) http.Handler {
 	challenge := `Basic realm="` + realm + `", charset="UTF-8"`
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			user, pass, ok := r.BasicAuth()
-			if !ok {
+			if _, present := r.Header["Authorization"]; !present {
 				w.Header().Set("WWW-Authenticate", challenge)
 				writeError(w, http.StatusUnauthorized, "authentication required")
 				return
 			}
-			if !v.Verify(user, pass) {
+			key, _ := clientKey(r)
+			if fails.blocked(key) {
+				w.Header().Set("Retry-After", fails.retryAfter())
+				writeError(w, http.StatusTooManyRequests, "too many failed logins, retry later")
+				return
+			}
+			user, pass, ok := r.BasicAuth()
+			if !ok || !v.Verify(user, pass) {
+				fails.failed(w, r, key)
 				w.Header().Set("WWW-Authenticate", challenge)
 				writeError(w, http.StatusUnauthorized, "invalid user name or password")
 				return

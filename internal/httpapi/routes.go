@@ -3,15 +3,28 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/cors"
+)
+
+// How long a request may take in all: API calls are quick; an upload to
+// the embedded store may carry up to UPLOAD_MAX_BYTES (5 GiB at most).
+const (
+	requestTimeout = 30 * time.Second
+	uploadTimeout  = 2 * time.Hour
 )
 
 // addRoutes lists every route vidrop serves.
 func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
-	r.Use(middleware.RequestID, logRequests(logger), recoverPanics(logger))
+	r.Use(
+		logRequests(logger),
+		clientIP(o.TrustedProxies),
+		recoverPanics(logger),
+		limitQuery(o.MaxQueryBytes),
+		deadlines(requestTimeout),
+	)
 	r.NotFound(handleNotFound)
 	r.MethodNotAllowed(handleMethodNotAllowed)
 
@@ -22,10 +35,22 @@ func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 		r.Use(cors.Handler(cors.Options{
 			AllowedOrigins: o.CORSAllowedOrigins,
 			AllowedMethods: []string{http.MethodGet},
-			ExposedHeaders: []string{"X-Request-Id"},
+			ExposedHeaders: []string{"X-Request-Id", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"},
 			MaxAge:         600,
 		}))
-		presign := handlePresign(logger, o.Store, o.Presigner, o.KeyPrefix, o.UploadURL, o.Now)
+		// Every presign request counts against its client's address,
+		// valid or not; a preflight, answered above, does not.
+		r.Use(limitHandler(newLimiter(o.PresignRatePerIP, clientKey)))
+		presign := handlePresign(presignDeps{
+			logger:    logger,
+			store:     o.Store,
+			presigner: o.Presigner,
+			perMail:   newLimiter(o.PresignRatePerMail, nil),
+			prefix:    o.KeyPrefix,
+			uploadURL: o.UploadURL,
+			now:       o.Now,
+			burst:     newBurstLog(10 * time.Second),
+		})
 		for _, p := range []string{"/presignedurl", "/presignedurl/{project}/{step}", "/presignedurl/{project}/{step}/"} {
 			r.Get(p, presign)
 			// A preflight is answered by the CORS middleware, which only
@@ -34,11 +59,12 @@ func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 		}
 	})
 
-	r.With(basicAuth(o.Verifier, "vidrop")).Get("/videos", handleVideos(o.Store))
+	r.With(basicAuth(o.Verifier, "vidrop", newAuthFailures(o.AuthFailRatePerIP))).Get("/videos", handleVideos(o.Store, o.KeyPrefix))
 
 	if o.S3 != nil {
-		r.Handle("/s3", o.S3)
-		r.Handle("/s3/*", o.S3)
+		s3 := longDeadlines(uploadTimeout, o.S3)
+		r.Handle("/s3", s3)
+		r.Handle("/s3/*", s3)
 	}
 	r.Get("/*", handleStatic(o.Static))
 }

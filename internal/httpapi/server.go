@@ -8,10 +8,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/vidrop/vidrop/internal/auth"
+	"github.com/vidrop/vidrop/internal/config"
 	"github.com/vidrop/vidrop/internal/presign"
 	"github.com/vidrop/vidrop/internal/store"
 )
@@ -21,7 +23,10 @@ type Presigner interface {
 	Presign(ctx context.Context, key, contentType string) (presign.Post, error)
 }
 
-var _ Presigner = (*presign.Service)(nil)
+var (
+	_ Presigner = (*presign.Service)(nil)
+	_ Presigner = (*presign.Signer)(nil)
+)
 
 // Options are what the server needs from the rest of the program.
 type Options struct {
@@ -44,6 +49,15 @@ type Options struct {
 	S3 http.Handler
 	// Static holds the recorder page, served at /.
 	Static fs.FS
+
+	// Abuse controls. A zero Rate turns a limit off.
+	PresignRatePerIP   config.Rate
+	PresignRatePerMail config.Rate
+	AuthFailRatePerIP  config.Rate
+	// TrustedProxies may set X-Forwarded-For.
+	TrustedProxies []netip.Prefix
+	// MaxQueryBytes bounds the query string; 0 means no bound.
+	MaxQueryBytes int
 
 	// Now is the clock keys are recorded with; nil means time.Now.
 	Now func() time.Time

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/vidrop/vidrop/internal/auth"
+	"github.com/vidrop/vidrop/internal/naming"
 	"github.com/vidrop/vidrop/internal/presign"
 	"github.com/vidrop/vidrop/internal/store"
 	"golang.org/x/crypto/bcrypt"
@@ -67,7 +68,7 @@ func newTestServer(tb testing.TB, mod func(*Options)) *testServer {
 	tb.Helper()
 	logs := &syncBuffer{}
 	o := Options{
-		Store:              store.NewMemory(),
+		Store:              store.NewMemory(store.Limits{}),
 		Presigner:          mustPresigner(tb),
 		Verifier:           auth.SameAsUser{},
 		CORSAllowedOrigins: []string{"*"},
@@ -289,7 +290,8 @@ func TestVideosAuth(t *testing.T) {
 			t.Parallel()
 			s := newTestServer(t, func(o *Options) { o.Verifier = tt.verifier })
 			st := s.store
-			st.Commit(st.Reserve("eduard@orkei.com"), eduardStem+".mp4", time.Now())
+			res, _ := st.Reserve("eduard@orkei.com")
+			st.Commit(res, naming.MP4, "", time.Now())
 			rec := s.do(t, http.MethodGet, "/videos?mail=eduard@orkei.com", tt.hdr)
 			if rec.Code != tt.status {
 				t.Fatalf("status %d, want %d (%s)", rec.Code, tt.status, rec.Body)

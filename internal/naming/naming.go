@@ -6,10 +6,12 @@ package naming
 import (
 	"encoding/hex"
 	"errors"
+	"hash"
 	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/blake2b"
 )
@@ -33,12 +35,39 @@ var (
 	ErrSegment     = errors.New("project and step must be 1 to 64 characters of A-Z a-z 0-9 . _ - (not . or ..)")
 )
 
-// extensions maps each accepted media type to the key's extension.
-var extensions = map[string]string{
-	"video/mp4":        ".mp4",
-	"video/webm":       ".webm",
-	"video/quicktime":  ".mov",
-	"video/x-matroska": ".mkv",
+// Format is an accepted video format: its media type and key extension.
+// It fits in a byte, which keeps the store's records small.
+type Format uint8
+
+// The accepted formats. The zero Format is none.
+const (
+	MP4 Format = iota + 1
+	WebM
+	QuickTime
+	Matroska
+)
+
+var formats = [...]struct{ contentType, ext string }{
+	MP4:       {"video/mp4", ".mp4"},
+	WebM:      {"video/webm", ".webm"},
+	QuickTime: {"video/quicktime", ".mov"},
+	Matroska:  {"video/x-matroska", ".mkv"},
+}
+
+// ContentType is the format's media type, e.g. "video/mp4".
+func (f Format) ContentType() string {
+	if int(f) >= len(formats) {
+		return ""
+	}
+	return formats[f].contentType
+}
+
+// Ext is the format's key extension, e.g. ".mp4".
+func (f Format) Ext() string {
+	if int(f) >= len(formats) {
+		return ""
+	}
+	return formats[f].ext
 }
 
 // Mail trims and lower-cases raw and returns it if it is a plain address:
@@ -94,30 +123,49 @@ func isHostName(s string) bool {
 // Stem is the lower-case hex of the 10-byte BLAKE2b digest of the mail's
 // UTF-8 bytes. It names a mail without revealing it, in keys and in logs.
 func Stem(mail string) string {
+	h := digests.Get().(hash.Hash)
+	h.Reset()
+	h.Write([]byte(mail))
+	var sum [StemBytes]byte
+	var out [2 * StemBytes]byte
+	hex.Encode(out[:], h.Sum(sum[:0]))
+	digests.Put(h)
+	return string(out[:])
+}
+
+// digests reuses BLAKE2b states: Stem runs on every request.
+var digests = sync.Pool{New: func() any {
 	h, err := blake2b.New(StemBytes, nil)
 	if err != nil {
 		// Only a size outside 1..64 or a key over 64 bytes fails.
 		panic("naming: blake2b: " + err.Error())
 	}
-	h.Write([]byte(mail))
-	var sum [StemBytes]byte
-	return hex.EncodeToString(h.Sum(sum[:0]))
-}
+	return h
+}}
 
-// ContentType validates a media type such as "video/webm;codecs=vp9,opus",
-// drops its parameters and returns the bare type and its key extension. An
-// empty raw means DefaultContentType.
-func ContentType(raw string) (contentType, ext string, err error) {
+// ParseType validates a media type such as "video/webm;codecs=vp9,opus",
+// dropping its parameters. An empty raw means DefaultContentType.
+func ParseType(raw string) (Format, error) {
 	t, _, _ := strings.Cut(raw, ";")
 	t = strings.ToLower(strings.TrimSpace(t))
 	if t == "" {
 		t = DefaultContentType
 	}
-	ext, ok := extensions[t]
-	if !ok {
-		return "", "", ErrType
+	for f := MP4; f <= Matroska; f++ {
+		if formats[f].contentType == t {
+			return f, nil
+		}
 	}
-	return t, ext, nil
+	return 0, ErrType
+}
+
+// ContentType is ParseType returning the bare type and its extension.
+func ContentType(raw string) (contentType, ext string, err error) {
+	f, err := ParseType(raw)
+	if err != nil {
+		return "", "", err
+	}
+	return f.ContentType(), f.Ext(), nil
 }
 
 // Segment unescapes one path segment (routers match on the raw path, so

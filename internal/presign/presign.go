@@ -2,6 +2,24 @@
 // with: the policy pins the bucket, the exact key, the ACL, the exact
 // Content-Type and a size range, and the returned form fields are exactly
 // those the policy covers.
+//
+// Two implementations make the same POST, byte for byte:
+//
+//   - Signer signs the policy itself: credentials come from an
+//     aws.CredentialsCache, the SigV4 signing key is derived once per day
+//     and credentials, and the policy JSON is appended by hand. Build it
+//     from the s3.Client a PresignClient would wrap, so that the URL and
+//     credentials are the client's own:
+//
+//     signer, err := presign.NewSignerFromClient(client, presign.Options{…})
+//
+//     or from its parts with NewSigner(SignerConfig{Credentials, Region,
+//     Endpoint, PathStyle}, Options{…}). A failure to get credentials
+//     matches ErrCredentials.
+//
+//   - Service calls aws-sdk-go-v2's PresignPostObject. It is the reference
+//     the Signer is tested against (diff_test.go), and costs several times
+//     more per POST.
 package presign
 
 import (

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -177,5 +178,35 @@ func TestCredentialFailure(t *testing.T) {
 	svc := New(s3.NewPresignClient(client), Options{Bucket: "b", MaxBytes: 1, Expires: time.Minute})
 	if _, err := svc.Presign(context.Background(), "k", "video/mp4"); err == nil || !strings.Contains(err.Error(), "no credentials here") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// flakyProvider fails until ok is set.
+type flakyProvider struct{ ok *atomic.Bool }
+
+func (f flakyProvider) Retrieve(context.Context) (aws.Credentials, error) {
+	if !f.ok.Load() {
+		return aws.Credentials{}, errors.New("instance profile not reachable")
+	}
+	return aws.Credentials{AccessKeyID: "AKIDBACK", SecretAccessKey: "s", Source: "test"}, nil
+}
+
+func TestCredentialErrorsAreMarkedAndRecover(t *testing.T) {
+	t.Parallel()
+	var ok atomic.Bool
+	creds := aws.NewCredentialsCache(MarkCredentials(flakyProvider{&ok}))
+	client := s3.New(s3.Options{Region: "us-east-1", Credentials: creds})
+	svc := New(s3.NewPresignClient(client), Options{Bucket: "b", MaxBytes: 1, Expires: time.Minute})
+	_, err := svc.Presign(context.Background(), "k", "video/mp4")
+	if !errors.Is(err, ErrCredentials) {
+		t.Fatalf("err = %v, want ErrCredentials", err)
+	}
+	ok.Store(true)
+	p, err := svc.Presign(context.Background(), "k", "video/mp4")
+	if err != nil {
+		t.Fatalf("after recovery: %v", err)
+	}
+	if c, _ := p.Fields.Get("X-Amz-Credential"); !strings.HasPrefix(c, "AKIDBACK/") {
+		t.Errorf("credential = %s", c)
 	}
 }

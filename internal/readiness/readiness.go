@@ -46,7 +46,13 @@ func NewBucket(client HeadBucketAPI, bucket string, ttl time.Duration, logger *s
 func (b *Bucket) Check(ctx context.Context) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !b.checked.IsZero() && b.now().Sub(b.checked) < b.ttl {
+	// A failure is kept for less time than a success, so that recovery
+	// shows quickly.
+	ttl := b.ttl
+	if b.last != nil {
+		ttl = min(ttl, time.Second)
+	}
+	if !b.checked.IsZero() && b.now().Sub(b.checked) < ttl {
 		return b.last
 	}
 	ctx, cancel := context.WithTimeout(ctx, b.timeout)

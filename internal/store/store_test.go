@@ -1,36 +1,40 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vidrop/vidrop/internal/naming"
 )
 
 func TestReserveCommitOrder(t *testing.T) {
 	t.Parallel()
-	m := NewMemory()
+	m := NewMemory(Limits{})
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	for i := range 3 {
-		r := m.Reserve("a@b.com")
+		r := mustReserve(t, m, "a@b.com")
 		if r.N != i {
 			t.Fatalf("reservation %d got N=%d", i, r.N)
 		}
-		m.Commit(r, fmt.Sprintf("k%d", r.N), at.Add(time.Duration(i)*time.Second))
+		m.Commit(r, naming.WebM, fmt.Sprintf("p/s%d/", r.N), at.Add(time.Duration(i)*time.Second))
 	}
 	got, ok := m.Keys("a@b.com")
 	if !ok || len(got) != 3 {
 		t.Fatalf("Keys = %v, %v", got, ok)
 	}
 	for i, rec := range got {
-		if rec.Key != fmt.Sprintf("k%d", i) || !rec.IssuedAt.Equal(at.Add(time.Duration(i)*time.Second)) {
-			t.Errorf("record %d = %+v", i, rec)
+		want := Record{N: i, Format: naming.WebM, Dir: fmt.Sprintf("p/s%d/", i), IssuedAt: at.Add(time.Duration(i) * time.Second)}
+		if rec.N != want.N || rec.Format != want.Format || rec.Dir != want.Dir || !rec.IssuedAt.Equal(want.IssuedAt) {
+			t.Errorf("record %d = %+v, want %+v", i, rec, want)
 		}
 	}
 	// The copy is the caller's.
-	got[0].Key = "changed"
+	got[0].Dir = "changed"
 	again, _ := m.Keys("a@b.com")
-	if again[0].Key != "k0" {
+	if again[0].Dir != "p/s0/" {
 		t.Errorf("Keys returned shared memory")
 	}
 }
@@ -46,25 +50,25 @@ func TestCancel(t *testing.T) {
 		{
 			name: "cancel of the only reservation leaves no trace",
 			steps: func(m *Memory) {
-				m.Cancel(m.Reserve("a@b.com"))
+				m.Cancel(mustReserve(t, m, "a@b.com"))
 			},
 			wantNext: 0, wantLen: 0,
 		},
 		{
 			name: "cancel of the latest gives the number back",
 			steps: func(m *Memory) {
-				m.Commit(m.Reserve("a@b.com"), "k0", time.Now())
-				m.Cancel(m.Reserve("a@b.com"))
+				m.Commit(mustReserve(t, m, "a@b.com"), naming.MP4, "", time.Now())
+				m.Cancel(mustReserve(t, m, "a@b.com"))
 			},
 			wantNext: 1, wantLen: 1,
 		},
 		{
 			name: "cancel of an older reservation skips its number",
 			steps: func(m *Memory) {
-				r0 := m.Reserve("a@b.com")
-				r1 := m.Reserve("a@b.com")
+				r0 := mustReserve(t, m, "a@b.com")
+				r1 := mustReserve(t, m, "a@b.com")
 				m.Cancel(r0)
-				m.Commit(r1, "k1", time.Now())
+				m.Commit(r1, naming.MP4, "", time.Now())
 			},
 			wantNext: 2, wantLen: 1,
 		},
@@ -72,12 +76,12 @@ func TestCancel(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m := NewMemory()
+			m := NewMemory(Limits{})
 			tt.steps(m)
 			if m.Len() != tt.wantLen {
 				t.Errorf("Len = %d, want %d", m.Len(), tt.wantLen)
 			}
-			if r := m.Reserve("a@b.com"); r.N != tt.wantNext {
+			if r := mustReserve(t, m, "a@b.com"); r.N != tt.wantNext {
 				t.Errorf("next N = %d, want %d", r.N, tt.wantNext)
 			}
 		})
@@ -86,11 +90,11 @@ func TestCancel(t *testing.T) {
 
 func TestKeysUnknown(t *testing.T) {
 	t.Parallel()
-	m := NewMemory()
+	m := NewMemory(Limits{})
 	if _, ok := m.Keys("nobody@b.com"); ok {
 		t.Error("unknown mail reported as known")
 	}
-	m.Reserve("pending@b.com")
+	mustReserve(t, m, "pending@b.com")
 	if _, ok := m.Keys("pending@b.com"); ok {
 		t.Error("mail with only a pending reservation reported as known")
 	}
@@ -99,30 +103,30 @@ func TestKeysUnknown(t *testing.T) {
 // TestConcurrentReservationsAreDistinct is meant for -race.
 func TestConcurrentReservationsAreDistinct(t *testing.T) {
 	t.Parallel()
-	m := NewMemory()
+	m := NewMemory(Limits{})
 	const workers, each = 16, 200
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := range each {
-				r := m.Reserve("a@b.com")
+				r := mustReserve(t, m, "a@b.com")
 				if (w+i)%7 == 0 {
 					m.Cancel(r)
 					continue
 				}
-				m.Commit(r, fmt.Sprint(r.N), time.Now())
+				m.Commit(r, naming.MP4, "", time.Now())
 				m.Keys("a@b.com")
 			}
 		})
 	}
 	wg.Wait()
 	recs, _ := m.Keys("a@b.com")
-	seen := make(map[string]bool, len(recs))
+	seen := make(map[int]bool, len(recs))
 	for _, r := range recs {
-		if seen[r.Key] {
-			t.Fatalf("key %s issued twice", r.Key)
+		if seen[r.N] {
+			t.Fatalf("number %d issued twice", r.N)
 		}
-		seen[r.Key] = true
+		seen[r.N] = true
 	}
 	var cancelled int
 	for w := range workers {
@@ -134,5 +138,35 @@ func TestConcurrentReservationsAreDistinct(t *testing.T) {
 	}
 	if want := workers*each - cancelled; len(recs) != want {
 		t.Errorf("recorded %d keys, want %d", len(recs), want)
+	}
+}
+
+func mustReserve(tb testing.TB, m *Memory, mail string) Reservation {
+	tb.Helper()
+	r, err := m.Reserve(mail)
+	if err != nil {
+		tb.Fatalf("Reserve(%s): %v", mail, err)
+	}
+	return r
+}
+
+func TestLimits(t *testing.T) {
+	t.Parallel()
+	m := NewMemory(Limits{MaxMails: 2, MaxKeysPerMail: 3})
+	for i := range 3 {
+		m.Commit(mustReserve(t, m, "a@b.com"), naming.MP4, fmt.Sprint(i), time.Now())
+	}
+	if _, err := m.Reserve("a@b.com"); !errors.Is(err, ErrTooManyKeys) {
+		t.Errorf("4th key: %v", err)
+	}
+	mustReserve(t, m, "c@d.com")
+	if _, err := m.Reserve("e@f.com"); !errors.Is(err, ErrTooManyMails) {
+		t.Errorf("3rd mail: %v", err)
+	}
+	if m.Len() != 2 {
+		t.Errorf("Len = %d after refusals", m.Len())
+	}
+	if recs, _ := m.Keys("a@b.com"); len(recs) != 3 {
+		t.Errorf("keys = %v", recs)
 	}
 }

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildBinary builds vidrop as the Dockerfile does.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "vidrop")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+type process struct {
+	cmd  *exec.Cmd
+	addr string
+	mu   sync.Mutex
+	logs []string
+	done chan struct{}
+}
+
+func (p *process) lines() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.logs...)
+}
+
+// startBinary runs bin with env and waits for its "listening" line.
+func startBinary(t *testing.T, bin string, env ...string) *process {
+	t.Helper()
+	cmd := exec.Command(bin)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "LISTEN_ADDR=127.0.0.1:0"}, env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &process{cmd: cmd, done: make(chan struct{})}
+	addrc := make(chan string, 1)
+	go func() {
+		defer close(p.done)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			line := sc.Text()
+			p.mu.Lock()
+			p.logs = append(p.logs, line)
+			p.mu.Unlock()
+			var rec struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "listening" {
+				addrc <- rec.Addr
+			}
+		}
+	}()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	select {
+	case p.addr = <-addrc:
+	case <-p.done:
+		t.Fatalf("vidrop exited before listening:\n%s", strings.Join(p.lines(), "\n"))
+	case <-time.After(20 * time.Second):
+		t.Fatal("vidrop did not start")
+	}
+	return p
+}
+
+// wait waits for the process and its output, and returns the exit code
+// and how long it took from since.
+func (p *process) wait(t *testing.T, since time.Time) (int, time.Duration) {
+	t.Helper()
+	// All output first: Wait closes the pipe.
+	<-p.done
+	err := p.cmd.Wait()
+	took := time.Since(since)
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, took
+	case errors.As(err, &exit):
+		return exit.ExitCode(), took
+	default:
+		t.Fatal(err)
+		return -1, took
+	}
+}
+
+// TestSIGTERMDuringLoad sends SIGTERM to a loaded server: every request it
+// accepted is answered in full, new connections are refused afterwards,
+// and it exits 0 within SHUTDOWN_TIMEOUT.
+func TestSIGTERMDuringLoad(t *testing.T) {
+	bin := buildBinary(t)
+	p := startBinary(t, bin, "SHUTDOWN_TIMEOUT=10s", "PRESIGN_RATE_PER_IP=0", "PRESIGN_RATE_PER_MAIL=0",
+		"STORE_MAX_KEYS_PER_MAIL=1000000")
+	base := "http://" + p.addr
+
+	var ok, refused atomic.Int64
+	var bad atomic.Value
+	stop := make(chan struct{})
+	warm := make(chan struct{}) // closed once the load is well under way
+	var warmOnce sync.Once
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Go(func() {
+			client := &http.Client{Transport: &http.Transport{}, Timeout: 15 * time.Second}
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := client.Get(fmt.Sprintf("%s/presignedurl?mail=w%d-%d@example.com", base, w, i%50))
+				if err != nil {
+					// Not accepted: the connection was refused or closed
+					// before the server read the request.
+					refused.Add(1)
+					continue
+				}
+				body, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				var ans struct{ Key string }
+				if err != nil || resp.StatusCode != http.StatusOK || json.Unmarshal(body, &ans) != nil || ans.Key == "" {
+					bad.Store(fmt.Sprintf("status %d, body %q, err %v", resp.StatusCode, body, err))
+					continue
+				}
+				if ok.Add(1) == 500 {
+					warmOnce.Do(func() { close(warm) })
+				}
+			}
+		})
+	}
+	// Let the load reach the server, then stop it in the middle.
+	select {
+	case <-warm:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("load did not get going: %d answered, %d refused, %v", ok.Load(), refused.Load(), bad.Load())
+	}
+	sent := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	code, took := p.wait(t, sent)
+	for range 20 {
+		if _, err := net.DialTimeout("tcp", p.addr, time.Second); err == nil {
+			t.Fatal("a new connection was accepted after shutdown")
+		}
+	}
+	close(stop)
+	wg.Wait()
+
+	if code != 0 || took > 10*time.Second {
+		t.Errorf("exit code %d after %s, want 0 within SHUTDOWN_TIMEOUT", code, took)
+	}
+	if v := bad.Load(); v != nil {
+		t.Errorf("an accepted request was not answered in full: %v", v)
+	}
+	var served int64
+	for _, line := range p.lines() {
+		if strings.Contains(line, `"route":"/presignedurl"`) && strings.Contains(line, `"status":200`) {
+			served++
+		}
+	}
+	if served != ok.Load() {
+		t.Errorf("server answered %d presigns, clients received %d in full", served, ok.Load())
+	}
+	t.Logf("%d answered, %d refused; exit %d after %s", ok.Load(), refused.Load(), code, took)
+}
+
+// TestShutdownCutShort holds an upload open past SHUTDOWN_TIMEOUT: the
+// process gives up, says so in its log and exits non-zero.
+func TestShutdownCutShort(t *testing.T) {
+	bin := buildBinary(t)
+	p := startBinary(t, bin, "SHUTDOWN_TIMEOUT=1s")
+	conn, err := net.Dial("tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// An upload to the embedded store whose body never finishes.
+	fmt.Fprintf(conn, "POST /s3/videos HTTP/1.1\r\nHost: %s\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 100000\r\n\r\n--x\r\n", p.addr)
+	// Make sure the server has accepted it: connections are accepted in
+	// order, so once a later connection is answered, the upload's is
+	// open too (and counts as active for the drain).
+	if resp, err := http.Get("http://" + p.addr + "/healthz"); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+	sent := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	code, took := p.wait(t, sent)
+	if code == 0 {
+		t.Errorf("exit code 0 although the drain was cut short")
+	}
+	if took < time.Second || took > 5*time.Second {
+		t.Errorf("exited after %s, want about SHUTDOWN_TIMEOUT (1s)", took)
+	}
+	if !strings.Contains(strings.Join(p.lines(), "\n"), "shutdown cut short") {
+		t.Errorf("no log line about the cut:\n%s", strings.Join(p.lines(), "\n"))
+	}
+}

@@ -1,0 +1,186 @@
+package httpapi
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
+	"github.com/vidrop/vidrop/internal/config"
+)
+
+// clientIP records the client's address for the rate limits: the
+// connection's peer, or, when the peer is a trusted proxy, the first
+// untrusted address in X-Forwarded-For walking from the right.
+func clientIP(trusted []netip.Prefix) func(http.Handler) http.Handler {
+	if len(trusted) == 0 {
+		return middleware.ClientIPFromRemoteAddr
+	}
+	cidrs := make([]string, len(trusted))
+	for i, p := range trusted {
+		cidrs[i] = p.String()
+	}
+	return middleware.ClientIPFromXFF(cidrs...)
+}
+
+// clientKey is the rate-limit key of a request's client. IPv6 clients are
+// keyed by their /64, which one subscriber usually holds whole.
+func clientKey(r *http.Request) (string, error) {
+	addr := middleware.GetClientIPAddr(r.Context())
+	if !addr.IsValid() {
+		// No trustworthy address in the header: fall back to the peer,
+		// which lumps such clients together behind their proxy.
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		a, err := netip.ParseAddr(host)
+		if err != nil {
+			return host, nil
+		}
+		addr = a.Unmap()
+	}
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
+		return p.String(), nil
+	}
+	return addr.String(), nil
+}
+
+// newLimiter returns a rate limiter for rate, or nil when it is off.
+func newLimiter(rate config.Rate, keyFn httprate.KeyFunc) *httprate.RateLimiter {
+	if rate.Off() {
+		return nil
+	}
+	opts := []httprate.Option{
+		httprate.WithLimitHandler(func(w http.ResponseWriter, _ *http.Request) {
+			writeError(w, http.StatusTooManyRequests, "too many requests, retry later")
+		}),
+		httprate.WithErrorHandler(func(w http.ResponseWriter, _ *http.Request, _ error) {
+			writeError(w, http.StatusInternalServerError, "internal error")
+		}),
+	}
+	if keyFn != nil {
+		opts = append(opts, httprate.WithKeyFuncs(keyFn))
+	}
+	return httprate.NewRateLimiter(rate.N, rate.Per, opts...)
+}
+
+// limitHandler applies l to every request, or nothing when l is nil.
+func limitHandler(l *httprate.RateLimiter) func(http.Handler) http.Handler {
+	if l == nil {
+		return func(next http.Handler) http.Handler { return next }
+	}
+	return l.Handler
+}
+
+// authFailures counts failed logins per client. An address past its limit
+// is refused before its password is even checked, so guessing gets no
+// further with the right password than with a wrong one.
+type authFailures struct {
+	l      *httprate.RateLimiter // nil: no limit
+	n      int
+	window time.Duration
+}
+
+func newAuthFailures(rate config.Rate) *authFailures {
+	return &authFailures{l: newLimiter(rate, nil), n: rate.N, window: rate.Per}
+}
+
+// blocked reports whether the client behind key has used up its failures.
+// httprate's Status limits only past the count and OnLimit stops counting
+// at it, so the comparison is made here.
+func (a *authFailures) blocked(key string) bool {
+	if a.l == nil {
+		return false
+	}
+	_, rate, err := a.l.Status(key)
+	return err != nil || rate >= float64(a.n)
+}
+
+func (a *authFailures) failed(w http.ResponseWriter, r *http.Request, key string) {
+	if a.l != nil {
+		a.l.OnLimit(w, r, key)
+	}
+}
+
+func (a *authFailures) retryAfter() string {
+	return strconv.Itoa(int(a.window.Seconds()))
+}
+
+// limitQuery refuses a query string over max bytes before anything else
+// looks at it.
+func limitQuery(max int) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if max > 0 && len(r.URL.RawQuery) > max {
+				writeError(w, http.StatusRequestURITooLong, "query string too long (limit "+strconv.Itoa(max)+" bytes)")
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// burstLog lets one log line through per cause per interval, so that a
+// failing dependency under load is reported, not repeated per request.
+type burstLog struct {
+	every time.Duration
+	now   func() time.Time
+
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+func newBurstLog(every time.Duration) *burstLog {
+	return &burstLog{every: every, now: time.Now, last: make(map[string]time.Time)}
+}
+
+// allow reports whether a line for cause may be written now.
+func (b *burstLog) allow(cause string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	if t, ok := b.last[cause]; ok && now.Sub(t) < b.every {
+		return false
+	}
+	if len(b.last) >= 64 { // causes are few; never let the map grow
+		clear(b.last)
+	}
+	b.last[cause] = now
+	return true
+}
+
+// deadlines bounds how long one request may take to send its body and to
+// receive its answer, so that a slow client cannot hold a connection (the
+// server has no global ReadTimeout or WriteTimeout: uploads to the
+// embedded store take as long as the file needs). Routes that stream
+// large bodies set their own with http.ResponseController.
+func deadlines(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rc := http.NewResponseController(w)
+			end := time.Now().Add(d)
+			// Errors mean the writer cannot set deadlines (a test
+			// recorder); nothing to bound then.
+			_ = rc.SetReadDeadline(end)
+			_ = rc.SetWriteDeadline(end)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// longDeadlines replaces the request's deadlines with d, for uploads.
+func longDeadlines(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		end := time.Now().Add(d)
+		_ = rc.SetReadDeadline(end)
+		_ = rc.SetWriteDeadline(end)
+		next.ServeHTTP(w, r)
+	})
+}

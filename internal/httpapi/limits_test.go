@@ -1,0 +1,254 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vidrop/vidrop/internal/config"
+	"github.com/vidrop/vidrop/internal/naming"
+	"github.com/vidrop/vidrop/internal/presign"
+	"github.com/vidrop/vidrop/internal/store"
+)
+
+func rate(n int) config.Rate { return config.Rate{N: n, Per: time.Minute} }
+
+// doFrom sends a request from peer (host:port) with extra headers.
+func (s *testServer) doFrom(tb testing.TB, peer, target string, hdr http.Header) *httptest.ResponseRecorder {
+	tb.Helper()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	req.RemoteAddr = peer
+	for k, vs := range hdr {
+		req.Header[k] = vs
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	return rec
+}
+
+func assert429(tb testing.TB, rec *httptest.ResponseRecorder) {
+	tb.Helper()
+	var body errorBody
+	decodeJSON(tb, rec, &body)
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" || body.Error == "" {
+		tb.Fatalf("want a JSON 429 with Retry-After, got %d %q %v", rec.Code, rec.Header().Get("Retry-After"), body)
+	}
+}
+
+func TestPresignRatePerIPCountsEveryRequest(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, func(o *Options) { o.PresignRatePerIP = rate(3) })
+	peer := "198.51.100.7:5000"
+	// Valid or not, each request counts.
+	for _, target := range []string{"/presignedurl?mail=bad", "/presignedurl?mail=a@b.com", "/presignedurl/x/y?mail=c@d.com"} {
+		rec := s.doFrom(t, peer, target, nil)
+		if rec.Code == http.StatusTooManyRequests || rec.Header().Get("X-RateLimit-Limit") != "3" {
+			t.Fatalf("%s: %d, limit header %q", target, rec.Code, rec.Header().Get("X-RateLimit-Limit"))
+		}
+	}
+	before := s.store.Len()
+	assert429(t, s.doFrom(t, peer, "/presignedurl?mail=new@b.com", nil))
+	if s.store.Len() != before {
+		t.Error("a limited request changed the store")
+	}
+	// Another client is not affected.
+	if rec := s.doFrom(t, "198.51.100.8:5000", "/presignedurl?mail=new@b.com", nil); rec.Code != 200 {
+		t.Errorf("other client: %d", rec.Code)
+	}
+}
+
+func TestSpoofedForwardedForDoesNotDodgeTheLimit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		trusted []netip.Prefix
+		peer    string
+		xff     func(i int) string
+		limited bool
+	}{
+		{"untrusted peer, spoofed header", nil, "203.0.113.5:1", func(i int) string { return fmt.Sprintf("10.9.8.%d", i) }, true},
+		{"untrusted peer with trusted list", []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, "203.0.113.5:1", func(i int) string { return fmt.Sprintf("198.51.100.%d", i) }, true},
+		{"trusted proxy, client spoofs leftmost", []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, "10.0.0.2:1", func(i int) string { return fmt.Sprintf("1.2.3.%d, 203.0.113.9", i) }, true},
+		{"trusted proxy, distinct clients", []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, "10.0.0.2:1", func(i int) string { return fmt.Sprintf("203.0.113.%d", i+10) }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newTestServer(t, func(o *Options) {
+				o.PresignRatePerIP = rate(2)
+				o.TrustedProxies = tt.trusted
+			})
+			var last *httptest.ResponseRecorder
+			for i := range 3 {
+				last = s.doFrom(t, tt.peer, "/presignedurl?mail=a@b.com", http.Header{"X-Forwarded-For": {tt.xff(i)}})
+			}
+			if limited := last.Code == http.StatusTooManyRequests; limited != tt.limited {
+				t.Errorf("third request: %d, want limited=%v", last.Code, tt.limited)
+			}
+		})
+	}
+}
+
+func TestPresignRatePerMail(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, func(o *Options) { o.PresignRatePerMail = rate(2) })
+	// Invalid mails never count.
+	for range 5 {
+		if rec := s.do(t, http.MethodGet, "/presignedurl?mail=eduard", nil); rec.Code != 400 {
+			t.Fatalf("invalid mail: %d", rec.Code)
+		}
+	}
+	// One counter per normalised mail.
+	for _, m := range []string{"eduard@orkei.com", "Eduard@Orkei.COM"} {
+		if rec := s.do(t, http.MethodGet, "/presignedurl?mail="+m, nil); rec.Code != 200 {
+			t.Fatalf("%s: %d", m, rec.Code)
+		}
+	}
+	assert429(t, s.do(t, http.MethodGet, "/presignedurl?mail=EDUARD@orkei.com", nil))
+	if recs, _ := s.store.Keys("eduard@orkei.com"); len(recs) != 2 {
+		t.Errorf("keys after a limited request: %d", len(recs))
+	}
+	if rec := s.do(t, http.MethodGet, "/presignedurl?mail=other@orkei.com", nil); rec.Code != 200 {
+		t.Errorf("another mail: %d", rec.Code)
+	}
+}
+
+func TestAuthFailureLimit(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, func(o *Options) { o.AuthFailRatePerIP = rate(3) })
+	res, _ := s.store.Reserve("eduard@orkei.com")
+	s.store.Commit(res, naming.MP4, "", time.Now())
+	const target = "/videos?mail=eduard@orkei.com"
+	peer := "198.51.100.20:1"
+	// Browser challenges are not failures.
+	for range 10 {
+		if rec := s.doFrom(t, peer, target, nil); rec.Code != 401 {
+			t.Fatalf("no header: %d", rec.Code)
+		}
+	}
+	for range 3 {
+		if rec := s.doFrom(t, peer, target, basic("test", "wrong")); rec.Code != 401 {
+			t.Fatalf("wrong password: %d", rec.Code)
+		}
+	}
+	// Past the limit, even the right password is refused.
+	assert429(t, s.doFrom(t, peer, target, basic("test", "test")))
+	if rec := s.doFrom(t, "198.51.100.21:1", target, basic("test", "test")); rec.Code != 200 {
+		t.Errorf("another client with the right password: %d", rec.Code)
+	}
+}
+
+func TestStoreBounds(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, func(o *Options) { o.Store = store.NewMemory(store.Limits{MaxMails: 2, MaxKeysPerMail: 2}) })
+	for range 2 {
+		if rec := s.do(t, http.MethodGet, "/presignedurl?mail=a@b.com", nil); rec.Code != 200 {
+			t.Fatalf("%d", rec.Code)
+		}
+	}
+	for _, target := range []string{"/presignedurl?mail=a@b.com", "/presignedurl?mail=c@d.com"} {
+		if target == "/presignedurl?mail=c@d.com" {
+			// The second mail fits; a third does not.
+			if rec := s.do(t, http.MethodGet, target, nil); rec.Code != 200 {
+				t.Fatalf("second mail: %d", rec.Code)
+			}
+			target = "/presignedurl?mail=e@f.com"
+		}
+		rec := s.do(t, http.MethodGet, target, nil)
+		var body errorBody
+		decodeJSON(t, rec, &body)
+		if rec.Code != http.StatusInsufficientStorage || body.Error == "" || rec.Header().Get("Retry-After") != "" {
+			t.Errorf("%s: %d %q Retry-After=%q", target, rec.Code, body.Error, rec.Header().Get("Retry-After"))
+		}
+	}
+	if s.store.Len() != 2 {
+		t.Errorf("store holds %d mails", s.store.Len())
+	}
+	if recs, _ := s.store.Keys("a@b.com"); len(recs) != 2 {
+		t.Errorf("a@b.com has %d keys", len(recs))
+	}
+}
+
+func TestQueryLimitComesFirst(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, func(o *Options) {
+		o.MaxQueryBytes = 300
+		o.PresignRatePerIP = rate(1)
+	})
+	long := "/presignedurl?mail=a@b.com&pad=" + strings.Repeat("x", 300)
+	for range 3 {
+		rec := s.do(t, http.MethodGet, long, nil)
+		var body errorBody
+		decodeJSON(t, rec, &body)
+		if rec.Code != http.StatusRequestURITooLong || !strings.Contains(body.Error, "too long") {
+			t.Fatalf("long query: %d %v", rec.Code, body)
+		}
+	}
+	// Refused before the rate limiter counted it, and before the store.
+	if rec := s.do(t, http.MethodGet, "/presignedurl?mail=a@b.com", nil); rec.Code != 200 {
+		t.Errorf("first normal request: %d", rec.Code)
+	}
+}
+
+type credsFailing struct{ ok bool }
+
+func (c *credsFailing) Presign(ctx context.Context, key, ct string) (presign.Post, error) {
+	if !c.ok {
+		return presign.Post{}, fmt.Errorf("presign %s: %w: token expired at 12:00", key, presign.ErrCredentials)
+	}
+	return presign.Post{URL: "http://s3/b", Key: key, Fields: presign.Fields{{Name: "key", Value: key}}, ExpiresAt: time.Now()}, nil
+}
+
+func TestCredentialFailureIs503AndLoggedOncePerBurst(t *testing.T) {
+	t.Parallel()
+	p := &credsFailing{}
+	s := newTestServer(t, func(o *Options) { o.Presigner = p })
+	for range 20 {
+		rec := s.do(t, http.MethodGet, "/presignedurl?mail=a@b.com", nil)
+		var body errorBody
+		decodeJSON(t, rec, &body)
+		if rec.Code != http.StatusServiceUnavailable || strings.Contains(body.Error, "token") {
+			t.Fatalf("%d %q", rec.Code, body.Error)
+		}
+	}
+	if n := strings.Count(s.logs.String(), `"msg":"presign failed: credentials unavailable"`); n != 1 {
+		t.Errorf("cause logged %d times for one burst, want 1", n)
+	}
+	if s.store.Len() != 0 {
+		t.Error("failed presigns were recorded")
+	}
+	p.ok = true
+	if rec := s.do(t, http.MethodGet, "/presignedurl?mail=a@b.com", nil); rec.Code != 200 {
+		t.Errorf("after recovery: %d", rec.Code)
+	}
+	// The failures gave their numbers back: the first key has none.
+	if recs, _ := s.store.Keys("a@b.com"); len(recs) != 1 || recs[0].N != 0 {
+		t.Errorf("keys = %v", recs)
+	}
+}
+
+func TestBurstLog(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b := newBurstLog(10 * time.Second)
+	b.now = func() time.Time { return now }
+	steps := []struct {
+		advance time.Duration
+		cause   string
+		want    bool
+	}{
+		{0, "a", true}, {time.Second, "a", false}, {0, "b", true},
+		{9 * time.Second, "a", true}, {time.Second, "b", true}, {time.Second, "a", false},
+	}
+	for i, st := range steps {
+		now = now.Add(st.advance)
+		if got := b.allow(st.cause); got != st.want {
+			t.Errorf("step %d (%s): allow = %v", i, st.cause, got)
+		}
+	}
+}

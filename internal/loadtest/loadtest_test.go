@@ -1,0 +1,74 @@
+package loadtest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/vidrop/vidrop/internal/app"
+	"github.com/vidrop/vidrop/internal/config"
+	"github.com/vidrop/vidrop/internal/seaweedtest"
+)
+
+func TestRefusesOtherHosts(t *testing.T) {
+	t.Parallel()
+	for _, u := range []string{"http://10.0.0.1:8080", "http://example.com", "https://127.0.0.1:1", "http://192.168.1.1"} {
+		_, err := Run(context.Background(), Config{BaseURL: u, Concurrency: 1, Duration: time.Second, Mails: 1})
+		if err == nil {
+			t.Errorf("%s accepted", u)
+		}
+	}
+}
+
+// TestShortLoadLosesNothing is the short run `make test` does: a few
+// seconds against vidrop signing for SeaweedFS, with a sample uploaded.
+func TestShortLoadLosesNothing(t *testing.T) {
+	sw := seaweedtest.Start(t, "videos")
+	cfg, err := config.Load([]string{
+		"S3_BUCKET=videos", "S3_ENDPOINT=" + sw.Endpoint, "S3_PATH_STYLE=true",
+		// The limits stay on, high enough for one client to load.
+		"PRESIGN_RATE_PER_IP=100000000/1m", "PRESIGN_RATE_PER_MAIL=100000000/1m",
+		"STORE_MAX_KEYS_PER_MAIL=1000000",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(t.Context(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		app.WithCredentials(credentials.NewStaticCredentialsProvider(seaweedtest.AccessKey, seaweedtest.SecretKey, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, ln) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+
+	rep, err := Run(t.Context(), Config{
+		BaseURL: "http://" + ln.Addr().String(), Concurrency: 8, Duration: 2 * time.Second,
+		Mails: 50, User: "test", Password: "test", Uploads: 5,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + rep.String())
+	if !rep.Clean() || rep.Keys != rep.OK || rep.UploadsOK != 5 || rep.Requests < 100 {
+		t.Errorf("run not clean: %s\nfirst error: %s", rep, rep.FirstError)
+	}
+	if !strings.Contains(rep.String(), "0 lost") {
+		t.Errorf("report: %s", rep)
+	}
+}

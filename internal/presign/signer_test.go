@@ -1,0 +1,295 @@
+package presign
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+func mustSigner(tb testing.TB, c SignerConfig, o Options) *Signer {
+	tb.Helper()
+	s, err := NewSigner(c, o)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+func TestNewSignerRejects(t *testing.T) {
+	t.Parallel()
+	static := credentials.NewStaticCredentialsProvider("AKID", "secret", "")
+	ok := Options{Bucket: "videos", MaxBytes: 1, Expires: time.Hour}
+	tests := []struct {
+		name string
+		cfg  SignerConfig
+		opts Options
+		want string
+	}{
+		{"no credentials", SignerConfig{Region: "us-east-1"}, ok, "no credentials"},
+		{"no bucket", SignerConfig{Credentials: static, Region: "us-east-1"}, Options{Expires: time.Hour}, "no bucket"},
+		{"no expiry", SignerConfig{Credentials: static, Region: "us-east-1"}, Options{Bucket: "b"}, "not positive"},
+		{"bad region", SignerConfig{Credentials: static, Region: "not a region!"}, ok, "resolve endpoint"},
+		{"bad endpoint", SignerConfig{Credentials: static, Region: "us-east-1", Endpoint: "::"}, ok, "resolve endpoint"},
+		{
+			"multi-region access point (SigV4A)",
+			SignerConfig{Credentials: static, Region: "us-east-1"},
+			Options{Bucket: "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap", Expires: time.Hour},
+			"SigV4 only",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if _, err := NewSigner(tt.cfg, tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSignerEmptyKey(t *testing.T) {
+	t.Parallel()
+	s := mustSigner(t, SignerConfig{Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", ""), Region: "us-east-1"},
+		Options{Bucket: "videos", Expires: time.Hour})
+	if _, err := s.Presign(context.Background(), "", "video/mp4"); !errors.Is(err, ErrEmptyKey) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestSignerCredentialFailure(t *testing.T) {
+	t.Parallel()
+	s := mustSigner(t, SignerConfig{Credentials: failingProvider{}, Region: "us-east-1"}, Options{Bucket: "b", MaxBytes: 1, Expires: time.Minute})
+	_, err := s.Presign(context.Background(), "k", "video/mp4")
+	if !errors.Is(err, ErrCredentials) || !strings.Contains(err.Error(), "no credentials here") {
+		t.Errorf("err = %v, want ErrCredentials wrapping the provider's error", err)
+	}
+}
+
+// countingProvider hands out credentials that expire after ttl, each set
+// with a new access key.
+type countingProvider struct {
+	ttl   time.Duration
+	calls atomic.Int64
+}
+
+func (p *countingProvider) Retrieve(context.Context) (aws.Credentials, error) {
+	n := p.calls.Add(1)
+	return aws.Credentials{
+		AccessKeyID: fmt.Sprintf("AKID%d", n), SecretAccessKey: "secret", SessionToken: "token",
+		CanExpire: true, Expires: time.Now().Add(p.ttl),
+	}, nil
+}
+
+func TestSignerCachesCredentials(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		ttl       time.Duration
+		wantCalls int64
+	}{
+		// Long-lived credentials are fetched once.
+		{"valid", time.Hour, 1},
+		// Credentials within five minutes of expiry are refreshed: each
+		// of these is already inside that window when it arrives.
+		{"about to expire", 4 * time.Minute, 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := &countingProvider{ttl: tt.ttl}
+			s := mustSigner(t, SignerConfig{Credentials: p, Region: "us-east-1"}, Options{Bucket: "b", MaxBytes: 1, Expires: time.Minute})
+			var last Post
+			for range 10 {
+				post, err := s.Presign(context.Background(), "k", "video/mp4")
+				if err != nil {
+					t.Fatal(err)
+				}
+				last = post
+			}
+			if got := p.calls.Load(); got != tt.wantCalls {
+				t.Errorf("provider called %d times, want %d", got, tt.wantCalls)
+			}
+			cred, _ := last.Fields.Get("X-Amz-Credential")
+			if want := fmt.Sprintf("AKID%d/", tt.wantCalls); !strings.HasPrefix(cred, want) {
+				t.Errorf("X-Amz-Credential = %s, want the latest credentials %s…", cred, want)
+			}
+		})
+	}
+}
+
+func TestSignerKeepsGivenCache(t *testing.T) {
+	t.Parallel()
+	cache := aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("AKID", "secret", ""))
+	s := mustSigner(t, SignerConfig{Credentials: cache, Region: "us-east-1"}, Options{Bucket: "b", Expires: time.Minute})
+	if s.creds != cache {
+		t.Errorf("credentials cache wrapped again")
+	}
+}
+
+// switchingProvider returns whichever credentials the test set last.
+type switchingProvider struct {
+	mu    sync.Mutex
+	creds aws.Credentials
+}
+
+func (p *switchingProvider) set(c aws.Credentials) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.creds = c
+}
+
+func (p *switchingProvider) Retrieve(context.Context) (aws.Credentials, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.creds, nil
+}
+
+// TestLongLivedSignerMatchesSDK runs one Signer, with its cached signing
+// key, through days and credential changes, comparing every POST with the
+// SDK's made at the same instant with the same credentials.
+func TestLongLivedSignerMatchesSDK(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 6))
+	now := time.Date(2026, 12, 4, 22, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	provider := &switchingProvider{}
+	newCreds := func() {
+		c := aws.Credentials{AccessKeyID: "AKIA" + randString(rng, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16), SecretAccessKey: randString(rng, b64chars, 40)}
+		if rng.IntN(2) == 0 {
+			c.SessionToken = randString(rng, b64chars, 300)
+		}
+		provider.set(c)
+	}
+	newCreds()
+	cache := aws.NewCredentialsCache(provider)
+	opts := Options{Bucket: "videos", ACL: "public-read", MaxBytes: 1 << 30, Expires: 2 * time.Hour, Now: clock}
+	client := s3.New(s3.Options{Region: "eu-west-1", Credentials: cache})
+	ref := New(s3.NewPresignClient(client), opts)
+	s, err := NewSignerFromClient(client, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := range 500 {
+		switch rng.IntN(20) {
+		case 0:
+			newCreds()
+			cache.Invalidate()
+		case 1, 2:
+			now = now.Add(time.Duration(rng.Int64N(int64(30 * time.Hour))))
+		default:
+			now = now.Add(time.Duration(rng.Int64N(int64(10 * time.Minute))))
+		}
+		key, ct := genKey(rng), pick(rng, types)
+		want, err := ref.Presign(ctx, key, ct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Presign(ctx, key, ct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := diffPosts(want, got); d != "" {
+			t.Fatalf("step %d at %s: Signer differs from %s %s PresignPostObject:\n%s", i, now, sdkModule, sdkVersion(), d)
+		}
+	}
+}
+
+// TestSignerConcurrent signs from many goroutines while the clock moves
+// across midnight, so that the day's signing key is replaced while in use.
+func TestSignerConcurrent(t *testing.T) {
+	t.Parallel()
+	midnight := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
+	var tick atomic.Int64
+	// Each call moves the clock on 97 s; the clock wraps in a window of
+	// ±2 h around midnight, so days alternate many times.
+	clock := func() time.Time {
+		n := tick.Add(1)
+		return midnight.Add(time.Duration(n*97%14400-7200) * time.Second)
+	}
+	creds := credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "tok")
+	s := mustSigner(t, SignerConfig{Credentials: creds, Region: "us-east-1"},
+		Options{Bucket: "videos", MaxBytes: 1000, Expires: time.Hour, Now: clock})
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				key := fmt.Sprintf("g%d/%d.webm", g, i)
+				p, err := s.Presign(context.Background(), key, "video/webm")
+				if err != nil {
+					errs <- err
+					return
+				}
+				// Re-sign at the same instant with the SDK.
+				date, _ := p.Fields.Get("X-Amz-Date")
+				at, err := time.Parse("20060102T150405Z", date)
+				if err != nil {
+					errs <- err
+					return
+				}
+				c := diffCase{
+					Region: "us-east-1", Bucket: "videos", MaxBytes: 1000, Expires: time.Hour,
+					AccessKey: "AKIDEXAMPLE", Secret: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Token: "tok",
+					Now: at, Key: key, ContentType: "video/webm",
+				}
+				want, err := c.reference(context.Background())
+				if err != nil {
+					errs <- err
+					return
+				}
+				if d := diffPosts(want, p); d != "" {
+					errs <- fmt.Errorf("%s at %s: %s", key, at, d)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{
+		"", "plain", `quote " backslash \`, "<script>&amp;", "\x00\x01\b\f\n\r\t\x1b\x1f\x7f",
+		"ünïcödé ✓ 😀", "line\u2028para\u2029", "bad \xff utf8 \xed\xa0\x80 \xc0\xaf \xf0\x9f\x98",
+	} {
+		if got, want := string(appendJSONString(nil, s)), mustMarshal(t, s); got != want {
+			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	f.Add("a<b>\"\\\u2028\xff\x00")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendJSONString(nil, s)), mustMarshal(t, s); got != want {
+			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
+
+func mustMarshal(tb testing.TB, v any) string {
+	tb.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}

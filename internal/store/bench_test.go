@@ -1,0 +1,80 @@
+package store
+
+import (
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vidrop/vidrop/internal/naming"
+)
+
+// BenchmarkMemoryPerKey records 1 million keys over 250,000 mails and
+// reports the heap it takes per key, mail addresses included: the figure
+// to size STORE_MAX_MAILS and STORE_MAX_KEYS_PER_MAIL with.
+func BenchmarkMemoryPerKey(b *testing.B) {
+	const mails, keys = 250_000, 1_000_000
+	addrs := make([]string, mails)
+	for i := range addrs {
+		addrs[i] = "someone." + strconv.Itoa(i) + "@example.com"
+	}
+	at := time.Now()
+	var perKey float64
+	for b.Loop() {
+		b.StopTimer()
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
+
+		m := NewMemory(Limits{})
+		for i := range keys {
+			// The mail strings are the store's to keep: copy them as a
+			// request's parsing would have allocated them.
+			mail := string([]byte(addrs[i%mails]))
+			r, err := m.Reserve(mail)
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.Commit(r, naming.MP4, "", at)
+		}
+
+		b.StopTimer()
+		runtime.GC()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		perKey = float64(after.HeapAlloc-before.HeapAlloc) / keys
+		runtime.KeepAlive(m)
+		b.StartTimer()
+	}
+	b.ReportMetric(perKey, "B/key")
+}
+
+// BenchmarkReserveCommitParallel measures the store's lock under 32
+// concurrent writers.
+func BenchmarkReserveCommitParallel(b *testing.B) {
+	m := NewMemory(Limits{})
+	mails := make([]string, 10_000)
+	for i := range mails {
+		mails[i] = "p" + strconv.Itoa(i) + "@example.com"
+	}
+	var mu sync.Mutex
+	next := 0
+	at := time.Now()
+	b.SetParallelism(16) // 16 × GOMAXPROCS(2) = 32 goroutines
+	b.RunParallel(func(pb *testing.PB) {
+		mu.Lock()
+		i := next
+		next += 7919
+		mu.Unlock()
+		for pb.Next() {
+			i++
+			r, err := m.Reserve(mails[i%len(mails)])
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.Commit(r, naming.MP4, "", at)
+		}
+	})
+}
