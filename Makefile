@@ -11,7 +11,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 LOAD_DURATION ?= 30s
 LOAD_CLIENTS ?= 32
 
-.PHONY: run build test test-deps seaweedfs lint bench loadtest fuzz clean
+.PHONY: run build test test-deps seaweedfs chromium lint bench loadtest fuzz clean
 
 run:
 	go run ./cmd/vidrop
@@ -19,7 +19,7 @@ run:
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/vidrop ./cmd/vidrop
 
-test: seaweedfs test-deps
+test: seaweedfs chromium test-deps
 	go test -race -count=1 ./...
 
 # docker-compose and python3-botocore, for the deployment checks in deploy/:
@@ -31,6 +31,22 @@ seaweedfs: $(WEED)
 
 $(WEED):
 	.ci/build-seaweedfs $(SEAWEEDFS_VERSION) $(WEED)
+
+# The recorder page's tests drive Debian's Chromium (package chromium);
+# nothing downloads a browser of its own. As root, install it; otherwise
+# stop and say what to install. Set VIDROP_CHROMIUM to use another binary.
+chromium:
+	@if [ -n "$$VIDROP_CHROMIUM" ]; then \
+		[ -x "$$VIDROP_CHROMIUM" ] || { echo "VIDROP_CHROMIUM=$$VIDROP_CHROMIUM is not an executable" >&2; exit 1; }; \
+	elif ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "chromium is missing: installing the Debian package chromium"; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+		else \
+			echo "The browser tests need Chromium: install the Debian package chromium (sudo apt-get install chromium), then run make test again." >&2; \
+			exit 1; \
+		fi; \
+	fi
 
 STATICCHECK_VERSION := v0.8.2
 

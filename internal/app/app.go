@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -156,8 +158,55 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		}
 		api.Presigner = signer
 	}
+	if api.PageOrigins, err = pageOrigins(ctx, cfg); err != nil {
+		return nil, err
+	}
 
 	return &App{cfg: cfg, logger: logger, handler: httpapi.NewServer(logger, api), store: st}, nil
+}
+
+// pageOrigins are the origins the recorder page may connect to besides its
+// own: where the browser posts uploads (none extra for the embedded store,
+// which is this server) and CSP_CONNECT_SRC.
+func pageOrigins(ctx context.Context, cfg config.Config) ([]string, error) {
+	var origins []string
+	upload := cfg.PublicEndpoint
+	if !cfg.Embedded() {
+		if upload == "" {
+			upload = cfg.Endpoint
+		}
+		// The presigned URL is this resolver's answer for the bucket, so
+		// ask it the same question once, without credentials.
+		params := s3.EndpointParameters{
+			Bucket:         aws.String(cfg.Bucket),
+			Region:         aws.String(cfg.Region),
+			ForcePathStyle: aws.Bool(cfg.PathStyle),
+			UseFIPS:        aws.Bool(false),
+			UseDualStack:   aws.Bool(false),
+			Accelerate:     aws.Bool(false),
+		}
+		if upload != "" {
+			params.Endpoint = aws.String(upload)
+		}
+		ep, err := s3.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, params)
+		if err != nil {
+			return nil, fmt.Errorf("resolve the bucket's endpoint: %w", err)
+		}
+		upload = ep.URI.String()
+	}
+	if upload != "" {
+		u, err := url.Parse(upload)
+		if err != nil {
+			return nil, fmt.Errorf("upload endpoint %q: %w", upload, err)
+		}
+		origins = append(origins, u.Scheme+"://"+u.Host)
+	}
+	for _, o := range cfg.CSPConnectSrc {
+		if !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
+	return origins, nil
 }
 
 func endpoint(url string, pathStyle bool) func(*s3.Options) {

@@ -60,6 +60,10 @@ type Config struct {
 	PresignSigner string `env:"PRESIGN_SIGNER" envDefault:"direct"`
 
 	CORSAllowedOrigins []string `env:"CORS_ALLOWED_ORIGINS" envDefault:"*" envSeparator:","`
+	// CSPConnectSrc are origins the recorder page may also connect to and
+	// play videos from: another API's and its bucket's, for a page used
+	// with ?api=.
+	CSPConnectSrc []string `env:"CSP_CONNECT_SRC" envSeparator:","`
 
 	BasicAuthUsers string `env:"BASIC_AUTH_USERS"`
 	BasicAuthFile  string `env:"BASIC_AUTH_FILE"`
@@ -106,6 +110,7 @@ func Load(environ []string) (Config, error) {
 	}
 	c.UploadACL = strings.TrimSpace(acl)
 	c.CORSAllowedOrigins = trimAll(c.CORSAllowedOrigins)
+	c.CSPConnectSrc = trimAll(c.CSPConnectSrc)
 	if c.BasicAuthUsers == "" && c.BasicAuthFile != "" {
 		b, err := os.ReadFile(c.BasicAuthFile)
 		if err != nil {
@@ -171,12 +176,14 @@ func (c *Config) validate(vars map[string]string) error {
 		bad("CORS_ALLOWED_ORIGINS must name at least one origin, or *")
 	}
 	for _, o := range c.CORSAllowedOrigins {
-		if o == "*" {
-			continue
-		}
-		u, err := url.Parse(o)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		if o != "*" && !isOrigin(o) {
 			bad("CORS_ALLOWED_ORIGINS entry %q is not an origin such as https://app.example.com", o)
+		}
+	}
+	for _, o := range c.CSPConnectSrc {
+		// A quote, space or ";" would change the policy's meaning.
+		if !isOrigin(o) || strings.ContainsAny(o, " ;,'\"*") {
+			bad("CSP_CONNECT_SRC entry %q is not an origin such as https://api.example.com", o)
 		}
 	}
 	if _, err := c.SlogLevel(); err != nil {
@@ -214,6 +221,14 @@ func (c *Config) validate(vars map[string]string) error {
 		bad("SHUTDOWN_TIMEOUT must be positive, got %s", c.ShutdownTimeout)
 	}
 	return errors.Join(errs...)
+}
+
+// isOrigin reports whether o is an http(s) origin: a scheme and a host,
+// with no path (trimAll has removed a trailing "/"), query or fragment.
+func isOrigin(o string) bool {
+	u, err := url.Parse(o)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil
 }
 
 // validPrefix accepts "" or a run of path-safe characters that does not

@@ -39,13 +39,15 @@ func TestValues(t *testing.T) {
 		"S3_BUCKET=b", "S3_ENDPOINT=http://127.0.0.1:8333", "S3_PATH_STYLE=true",
 		"UPLOAD_ACL=private", "UPLOAD_EXPIRES=168h", "UPLOAD_MAX_BYTES=5368709120",
 		"KEY_PREFIX=videos/", "CORS_ALLOWED_ORIGINS=https://a.example, http://localhost:3000/",
+		"CSP_CONNECT_SRC=https://api.example.com,https://bucket.s3.eu-west-1.amazonaws.com/",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Embedded() || !c.PathStyle || c.UploadACL != "private" || c.UploadExpires != 168*time.Hour ||
 		c.UploadMaxBytes != 5<<30 || c.KeyPrefix != "videos/" ||
-		strings.Join(c.CORSAllowedOrigins, " ") != "https://a.example http://localhost:3000" {
+		strings.Join(c.CORSAllowedOrigins, " ") != "https://a.example http://localhost:3000" ||
+		strings.Join(c.CSPConnectSrc, " ") != "https://api.example.com https://bucket.s3.eu-west-1.amazonaws.com" {
 		t.Errorf("got %+v", c)
 	}
 }
@@ -71,6 +73,10 @@ func TestInvalid(t *testing.T) {
 		{"S3_PUBLIC_ENDPOINT=ftp://x", "S3_PUBLIC_ENDPOINT"},
 		{"CORS_ALLOWED_ORIGINS=example.com", "CORS_ALLOWED_ORIGINS"},
 		{"CORS_ALLOWED_ORIGINS= , ", "CORS_ALLOWED_ORIGINS"},
+		{"CSP_CONNECT_SRC=*", "CSP_CONNECT_SRC"},
+		{"CSP_CONNECT_SRC=api.example.com", "CSP_CONNECT_SRC"},
+		{"CSP_CONNECT_SRC=https://api.example.com/v1", "CSP_CONNECT_SRC"},
+		{"CSP_CONNECT_SRC=https://a.example 'unsafe-inline'", "CSP_CONNECT_SRC"},
 		{"LOG_LEVEL=loud", "LOG_LEVEL"},
 		{"LOG_FORMAT=xml", "LOG_FORMAT"},
 		{"SHUTDOWN_TIMEOUT=-1s", "SHUTDOWN_TIMEOUT"},

@@ -3,12 +3,9 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"path"
-	"strings"
 	"sync"
 	"time"
 
@@ -263,26 +260,4 @@ func handleNotFound(w http.ResponseWriter, _ *http.Request) {
 
 func handleMethodNotAllowed(w http.ResponseWriter, _ *http.Request) {
 	writeError(w, http.StatusMethodNotAllowed, "method not allowed")
-}
-
-// handleStatic serves the recorder page's files; anything else is a JSON
-// 404 rather than the file server's plain text.
-func handleStatic(files fs.FS) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
-		if name == "" {
-			name = "index.html"
-		}
-		if files == nil {
-			handleNotFound(w, r)
-			return
-		}
-		st, err := fs.Stat(files, name)
-		if err != nil || st.IsDir() {
-			handleNotFound(w, r)
-			return
-		}
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		http.ServeFileFS(w, r, files, name)
-	}
 }

@@ -66,5 +66,7 @@ func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 		r.Handle("/s3", s3)
 		r.Handle("/s3/*", s3)
 	}
-	r.Get("/*", handleStatic(o.Static))
+	static := newStaticFiles(o.Static, o.PageOrigins)
+	r.Get("/*", static.ServeHTTP)
+	r.Head("/*", static.ServeHTTP)
 }

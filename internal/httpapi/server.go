@@ -49,6 +49,10 @@ type Options struct {
 	S3 http.Handler
 	// Static holds the recorder page, served at /.
 	Static fs.FS
+	// PageOrigins are the origins, besides its own, that the page may
+	// connect to and play videos from (its Content-Security-Policy): the
+	// bucket's, and other APIs' for a page used with ?api=.
+	PageOrigins []string
 
 	// Abuse controls. A zero Rate turns a limit off.
 	PresignRatePerIP   config.Rate

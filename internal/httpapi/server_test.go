@@ -455,3 +455,61 @@ func TestResponsesAreJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestStaticHeadersAndETag(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, func(o *Options) {
+		o.Static = fstest.MapFS{
+			"index.html":  {Data: []byte("<!doctype html><title>vidrop</title>")},
+			"app.js":      {Data: []byte("export {};\n")},
+			"favicon.svg": {Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)},
+		}
+		o.PageOrigins = []string{"http://127.0.0.1:8333", "https://api.example.com"}
+	})
+	tests := []struct{ target, wantType string }{
+		{"/", "text/html"},
+		{"/app.js", "text/javascript"},
+		{"/favicon.ico", "image/svg+xml"},
+		{"/favicon.svg", "image/svg+xml"},
+	}
+	for _, tt := range tests {
+		rec := s.do(t, http.MethodGet, tt.target, nil)
+		h := rec.Header()
+		if rec.Code != 200 || !strings.HasPrefix(h.Get("Content-Type"), tt.wantType) {
+			t.Errorf("%s: %d %q", tt.target, rec.Code, h.Get("Content-Type"))
+		}
+		csp := h.Get("Content-Security-Policy")
+		for _, want := range []string{
+			"default-src 'none'", "script-src 'self';",
+			"connect-src 'self' http://127.0.0.1:8333 https://api.example.com;",
+			"media-src 'self' blob: http://127.0.0.1:8333 https://api.example.com;",
+		} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("%s: CSP %q lacks %q", tt.target, csp, want)
+			}
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Cache-Control") != "no-cache" {
+			t.Errorf("%s: headers %v", tt.target, h)
+		}
+		etag := h.Get("ETag")
+		if !strings.HasPrefix(etag, `"`) || len(etag) < 10 {
+			t.Fatalf("%s: ETag %q", tt.target, etag)
+		}
+		req := httptest.NewRequest(http.MethodGet, tt.target, nil)
+		req.Header.Set("If-None-Match", etag)
+		again := httptest.NewRecorder()
+		s.ServeHTTP(again, req)
+		if again.Code != http.StatusNotModified || again.Body.Len() != 0 {
+			t.Errorf("%s with If-None-Match: %d, %d bytes", tt.target, again.Code, again.Body.Len())
+		}
+	}
+	if a, b := s.do(t, http.MethodGet, "/", nil).Header().Get("ETag"), s.do(t, http.MethodGet, "/app.js", nil).Header().Get("ETag"); a == b {
+		t.Errorf("two files share the ETag %s", a)
+	}
+	if rec := s.do(t, http.MethodHead, "/app.js", nil); rec.Code != 200 || rec.Body.Len() != 0 || rec.Header().Get("ETag") == "" {
+		t.Errorf("HEAD /app.js: %d, %d bytes, ETag %q", rec.Code, rec.Body.Len(), rec.Header().Get("ETag"))
+	}
+	if rec := s.do(t, http.MethodGet, "/missing.js", nil); rec.Code != 404 || rec.Header().Get("Content-Type") != "application/json" {
+		t.Errorf("missing file: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+}

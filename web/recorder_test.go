@@ -1,0 +1,451 @@
+package web_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/chromedp/chromedp"
+	"github.com/vidrop/vidrop/internal/app"
+	"github.com/vidrop/vidrop/internal/browsertest"
+	"github.com/vidrop/vidrop/internal/config"
+	"github.com/vidrop/vidrop/internal/seaweedtest"
+)
+
+// How long a page step may take: generous, as the machine is shared.
+const stepLimit = 60 * time.Second
+
+// describe is what a failed wait reports about the page.
+const describe = `document.body.dataset.state + " | " + document.getElementById("error").innerText + " | " + document.getElementById("status").innerText`
+
+// listen opens a loopback listener, so that two servers can know each
+// other's origin before either starts.
+func listen(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+func origin(ln net.Listener) string { return "http://" + ln.Addr().String() }
+
+// serve runs vidrop configured by env on ln until the test ends.
+func serve(t *testing.T, ln net.Listener, env []string, opts ...app.Option) string {
+	t.Helper()
+	cfg, err := config.Load(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts = append([]app.Option{
+		app.WithCredentials(credentials.NewStaticCredentialsProvider(seaweedtest.AccessKey, seaweedtest.SecretKey, "")),
+	}, opts...)
+	a, err := app.New(t.Context(), cfg, logger, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- a.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-errc; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return origin(ln)
+}
+
+func seaweedEnv(sw *seaweedtest.Server, extra ...string) []string {
+	return append([]string{"S3_BUCKET=" + sw.Bucket, "S3_ENDPOINT=" + sw.Endpoint, "S3_PATH_STYLE=true"}, extra...)
+}
+
+// recorded is what the page reports after a successful upload.
+type recorded struct {
+	Key, Format    string
+	Sent, Max      float64
+	ResultVisible  bool
+	ResultVideoSrc string
+}
+
+// openRecorder loads the page, enters mail and waits for the live camera.
+func openRecorder(t *testing.T, tab *browsertest.Tab, pageURL, mail string) {
+	t.Helper()
+	tab.Do(t,
+		chromedp.Navigate(pageURL),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-state="mail"] #mail`)),
+		chromedp.SendKeys(chromedp.CSS(`#mail`), mail),
+		chromedp.Click(chromedp.CSS(`#mail-form button[type="submit"]`)),
+	)
+	tab.WaitFor(t, `document.body.dataset.state === "ready"`, stepLimit, describe)
+}
+
+// record records from the fake camera until the timer shows seconds (at
+// most 59).
+func record(t *testing.T, tab *browsertest.Tab, seconds int) {
+	t.Helper()
+	tab.Do(t, chromedp.Click(chromedp.CSS(`#record`)))
+	tab.WaitFor(t, `document.body.dataset.state === "recording"`, stepLimit, describe)
+	// The page's own timer says when enough was recorded.
+	tab.WaitFor(t, fmt.Sprintf(`document.getElementById("timer-text").textContent >= "00:%02d"`, seconds), stepLimit, describe)
+	tab.Do(t, chromedp.Click(chromedp.CSS(`#stop`)))
+	tab.WaitFor(t, `document.body.dataset.state === "review"`, stepLimit, describe)
+}
+
+// upload presses Upload and waits for the page to finish, either way.
+func upload(t *testing.T, tab *browsertest.Tab) string {
+	t.Helper()
+	tab.Do(t, chromedp.Click(chromedp.CSS(`#upload`)))
+	tab.WaitFor(t, `["done", "failed"].includes(document.body.dataset.state)`, stepLimit, describe)
+	return browsertest.Eval[string](t, tab, `document.body.dataset.state`)
+}
+
+// uploaded checks the page's success state and returns what it shows.
+func uploaded(t *testing.T, tab *browsertest.Tab) recorded {
+	t.Helper()
+	if state := upload(t, tab); state != "done" {
+		t.Fatalf("upload ended in state %s: %s", state, browsertest.Eval[string](t, tab, describe))
+	}
+	return browsertest.Eval[recorded](t, tab, `({
+		Key: document.body.dataset.key,
+		Format: document.body.dataset.format,
+		Sent: document.getElementById("progress").value,
+		Max: document.getElementById("progress").max,
+		ResultVisible: !document.getElementById("result").hidden,
+		ResultVideoSrc: document.getElementById("result-video").src,
+	})`)
+}
+
+var extensions = map[string]string{"video/webm": ".webm", "video/mp4": ".mp4"}
+
+// checkStored proves the upload landed: the object exists with a video
+// type matching the recorded format, the key has that format's
+// extension, the bar reached the file's size, and /videos lists it.
+func checkStored(t *testing.T, sw *seaweedtest.Server, api, mail string, got recorded) []byte {
+	t.Helper()
+	ext, ok := extensions[got.Format]
+	if !ok {
+		t.Fatalf("the page reports format %q", got.Format)
+	}
+	if !strings.HasSuffix(got.Key, ext) {
+		t.Errorf("key %s does not end in %s for the recorded %s", got.Key, ext, got.Format)
+	}
+	body, ct, err := sw.Object(t.Context(), got.Key)
+	if err != nil {
+		t.Fatalf("object %s: %v", got.Key, err)
+	}
+	if len(body) == 0 || ct != got.Format {
+		t.Errorf("object %s: %d bytes of %q, want some bytes of %s", got.Key, len(body), ct, got.Format)
+	}
+	if got.Max != float64(len(body)) || got.Sent != got.Max {
+		t.Errorf("progress bar at %v of %v, want the file's %d bytes", got.Sent, got.Max, len(body))
+	}
+	listed := videos(t, api, mail)
+	if len(listed) == 0 || listed[len(listed)-1] != got.Key {
+		t.Errorf("/videos lists %q, want it to end with %s", listed, got.Key)
+	}
+	return body
+}
+
+func videos(t *testing.T, api, mail string) []string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, api+"/videos?mail="+mail, nil)
+	req.SetBasicAuth("tester", "tester") // the dev rule: password == user name
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var listed map[string][]string
+	if err := json.NewDecoder(resp.Body).Decode(&listed); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/videos: %d %v", resp.StatusCode, err)
+	}
+	return listed[mail]
+}
+
+// screenshot saves the page as a test artifact and, when
+// VIDROP_SCREENSHOT names a file, there too (docs/recorder.png is made so).
+func screenshot(t *testing.T, tab *browsertest.Tab) {
+	t.Helper()
+	png, err := chromedp.Run(tab.Ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "recorder.png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+	if dst := os.Getenv("VIDROP_SCREENSHOT"); dst != "" {
+		if err := os.WriteFile(dst, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// The browser logs a refused upload's answer as a failed load; where a
+// test expects a refusal, that line is not a page error.
+var (
+	refusedLoad = regexp.MustCompile(`Failed to load resource: the server responded with a status of 4\d\d`)
+	corsBlocked = regexp.MustCompile(`blocked by CORS policy|Failed to load resource: net::ERR_FAILED`)
+	cspBlocked  = regexp.MustCompile(`Content Security Policy`)
+)
+
+// TestRecorder drives the page in headless Chromium with a fake camera
+// against vidrop and a real S3 server (SeaweedFS), all on loopback.
+func TestRecorder(t *testing.T) {
+	sw := seaweedtest.Start(t, "videos")
+	// vidrop.test reaches loopback by a name that is not a secure context.
+	browser := browsertest.Start(t, 1000, 900, chromedp.Flag("host-resolver-rules", "MAP vidrop.test 127.0.0.1"))
+
+	t.Run("records and uploads to S3", func(t *testing.T) {
+		api := serve(t, listen(t), seaweedEnv(sw))
+		tab := browser.NewTab(t)
+		const mail = "camera@orkei.com"
+		openRecorder(t, tab, api+"/", mail)
+		record(t, tab, 2)
+		got := uploaded(t, tab)
+		checkStored(t, sw, api, mail, got)
+		if !got.ResultVisible || got.ResultVideoSrc != sw.Endpoint+"/videos/"+got.Key {
+			t.Errorf("result shown %v with player %q", got.ResultVisible, got.ResultVideoSrc)
+		}
+		// The public player loads the stored video; show a frame from its
+		// middle in the screenshot.
+		tab.WaitFor(t, `document.getElementById("result-video").readyState >= 1`, stepLimit, describe)
+		browsertest.Eval[chromedp.Void](t, tab, `(() => { const v = document.getElementById("result-video"); v.currentTime = v.duration / 2; })()`)
+		tab.WaitFor(t, `(v => !v.seeking && v.readyState >= 2)(document.getElementById("result-video"))`, stepLimit, describe)
+		screenshot(t, tab)
+		tab.CheckClean(t)
+
+		// The mail is remembered for the next visit.
+		tab.Do(t, chromedp.Navigate(api+"/"), chromedp.WaitVisible(chromedp.CSS(`body[data-state="mail"] #mail`)))
+		if v := browsertest.Eval[string](t, tab, `document.getElementById("mail").value`); v != mail {
+			t.Errorf("mail field holds %q on return, want %q", v, mail)
+		}
+		tab.CheckClean(t)
+	})
+
+	t.Run("records and uploads to the embedded store", func(t *testing.T) {
+		api := serve(t, listen(t), nil)
+		tab := browser.NewTab(t)
+		openRecorder(t, tab, api+"/", "embedded@orkei.com")
+		record(t, tab, 1)
+		got := uploaded(t, tab)
+		resp, err := http.Get(api + "/s3/videos/" + got.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || len(body) == 0 || resp.Header.Get("Content-Type") != got.Format ||
+			!strings.HasSuffix(got.Key, extensions[got.Format]) || got.Max != float64(len(body)) || got.Sent != got.Max {
+			t.Errorf("stored %s: %d, %d bytes of %q; page reports %+v", got.Key, resp.StatusCode, len(body), resp.Header.Get("Content-Type"), got)
+		}
+		tab.CheckClean(t)
+	})
+
+	t.Run("uploads a chosen file", func(t *testing.T) {
+		api := serve(t, listen(t), seaweedEnv(sw))
+		tab := browser.NewTab(t)
+		const mail = "file@orkei.com"
+		openRecorder(t, tab, api+"/", mail)
+		path := filepath.Join(t.TempDir(), "clip.webm")
+		if err := os.WriteFile(path, makeVideo(t, browser, api), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		tab.Do(t, chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{path}, chromedp.NodeReady))
+		tab.WaitFor(t, `document.body.dataset.state === "review"`, stepLimit, describe)
+		got := uploaded(t, tab)
+		if got.Format != "video/webm" {
+			t.Errorf("chosen .webm file sent as %q", got.Format)
+		}
+		body := checkStored(t, sw, api, mail, got)
+		want, _ := os.ReadFile(path)
+		if string(body) != string(want) {
+			t.Errorf("stored %d bytes, the file has %d", len(body), len(want))
+		}
+		tab.CheckClean(t)
+	})
+
+	t.Run("a denied camera is explained and a file can be sent instead", func(t *testing.T) {
+		api := serve(t, listen(t), seaweedEnv(sw))
+		// Chromium's fake permission prompt answers "Block" in this one.
+		denying := browsertest.Start(t, 1000, 900, chromedp.Flag("use-fake-ui-for-media-stream", "deny"))
+		tab := denying.NewTab(t)
+		const mail = "denied@orkei.com"
+		tab.Do(t,
+			chromedp.Navigate(api+"/"),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-state="mail"] #mail`)),
+			chromedp.SendKeys(chromedp.CSS(`#mail`), mail),
+			chromedp.Click(chromedp.CSS(`#mail-form button[type="submit"]`)),
+		)
+		tab.WaitFor(t, `document.body.dataset.state === "nocamera"`, stepLimit, describe)
+		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		if !strings.Contains(msg, "Access to the camera was denied") {
+			t.Errorf("error shown: %q", msg)
+		}
+		path := filepath.Join(t.TempDir(), "clip.webm")
+		if err := os.WriteFile(path, makeVideo(t, browser, api), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		tab.Do(t, chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{path}, chromedp.NodeReady))
+		tab.WaitFor(t, `document.body.dataset.state === "review"`, stepLimit, describe)
+		checkStored(t, sw, api, mail, uploaded(t, tab))
+		tab.CheckClean(t)
+	})
+
+	t.Run("a page that is not a secure context says so", func(t *testing.T) {
+		ln := listen(t)
+		serve(t, ln, nil)
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		tab := browser.NewTab(t)
+		tab.Do(t,
+			chromedp.Navigate("http://vidrop.test:"+port+"/"),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-state="mail"] #mail`)),
+			chromedp.SendKeys(chromedp.CSS(`#mail`), "insecure@orkei.com"),
+			chromedp.Click(chromedp.CSS(`#mail-form button[type="submit"]`)),
+		)
+		tab.WaitFor(t, `document.body.dataset.state === "nocamera"`, stepLimit, describe)
+		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		if !strings.Contains(msg, "not in a secure context") || !strings.Contains(msg, "HTTPS") {
+			t.Errorf("error shown: %q", msg)
+		}
+		if visible := browsertest.Eval[bool](t, tab, `!document.getElementById("choose-file").closest("[hidden]")`); !visible {
+			t.Error("no file picker offered without a camera")
+		}
+		tab.CheckClean(t)
+	})
+
+	t.Run("an expired upload permission is explained", func(t *testing.T) {
+		past := func() time.Time { return time.Now().Add(-2 * time.Hour) }
+		api := serve(t, listen(t), seaweedEnv(sw, "UPLOAD_EXPIRES=1h"), app.WithClock(past))
+		tab := browser.NewTab(t)
+		const mail = "late@orkei.com"
+		openRecorder(t, tab, api+"/", mail)
+		record(t, tab, 1)
+		if state := upload(t, tab); state != "failed" {
+			t.Fatalf("state %s, want failed", state)
+		}
+		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		if !strings.Contains(msg, "permission expired") || !strings.Contains(msg, "AccessDenied") {
+			t.Errorf("error shown: %q", msg)
+		}
+		keys := videos(t, api, mail)
+		if ok, err := sw.Exists(t.Context(), keys[len(keys)-1]); ok || err != nil {
+			t.Errorf("object stored with an expired policy: %v %v", ok, err)
+		}
+		tab.CheckClean(t, refusedLoad)
+	})
+
+	t.Run("cross-origin API allowed by CORS", func(t *testing.T) {
+		pageLn, apiLn := listen(t), listen(t)
+		page := serve(t, pageLn, []string{"CSP_CONNECT_SRC=" + origin(apiLn) + "," + sw.Endpoint})
+		api := serve(t, apiLn, seaweedEnv(sw, "CORS_ALLOWED_ORIGINS="+page))
+		tab := browser.NewTab(t)
+		const mail = "cross@orkei.com"
+		openRecorder(t, tab, page+"/?api="+api, mail)
+		record(t, tab, 1)
+		got := uploaded(t, tab)
+		checkStored(t, sw, api, mail, got)
+		tab.CheckClean(t)
+	})
+
+	t.Run("cross-origin API that does not allow the page", func(t *testing.T) {
+		pageLn, apiLn := listen(t), listen(t)
+		page := serve(t, pageLn, []string{"CSP_CONNECT_SRC=" + origin(apiLn) + "," + sw.Endpoint})
+		api := serve(t, apiLn, seaweedEnv(sw, "CORS_ALLOWED_ORIGINS=https://elsewhere.example"))
+		tab := browser.NewTab(t)
+		openRecorder(t, tab, page+"/?api="+api, "refused@orkei.com")
+		record(t, tab, 1)
+		if state := upload(t, tab); state != "failed" {
+			t.Fatalf("state %s, want failed", state)
+		}
+		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		if !strings.Contains(msg, "Could not reach the API at "+api) || !strings.Contains(msg, "CORS_ALLOWED_ORIGINS") {
+			t.Errorf("error shown: %q", msg)
+		}
+		tab.WaitLogged(t, regexp.MustCompile(`blocked by CORS policy`), stepLimit)
+		tab.CheckClean(t, corsBlocked)
+	})
+
+	t.Run("an API origin missing from the page's CSP is blocked", func(t *testing.T) {
+		pageLn, apiLn := listen(t), listen(t)
+		page := serve(t, pageLn, nil)
+		api := serve(t, apiLn, seaweedEnv(sw, "CORS_ALLOWED_ORIGINS="+origin(pageLn)))
+		tab := browser.NewTab(t)
+		openRecorder(t, tab, page+"/?api="+api, "csp@orkei.com")
+		record(t, tab, 1)
+		if state := upload(t, tab); state != "failed" {
+			t.Fatalf("state %s, want failed", state)
+		}
+		// The browser reports the violation, and the harness sees it.
+		tab.WaitLogged(t, regexp.MustCompile(regexp.QuoteMeta(api)+`.*Content Security Policy`), stepLimit)
+		tab.CheckClean(t, cspBlocked)
+	})
+
+	t.Run("a file over UPLOAD_MAX_BYTES is refused", func(t *testing.T) {
+		api := serve(t, listen(t), seaweedEnv(sw, "UPLOAD_MAX_BYTES=1000"))
+		tab := browser.NewTab(t)
+		const mail = "toolarge@orkei.com"
+		openRecorder(t, tab, api+"/", mail)
+		record(t, tab, 1)
+		if state := upload(t, tab); state != "failed" {
+			t.Fatalf("state %s, want failed", state)
+		}
+		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		if !strings.Contains(msg, "too large") || !strings.Contains(msg, "1.0 KB") {
+			t.Errorf("error shown: %q", msg)
+		}
+		keys := videos(t, api, mail)
+		if len(keys) != 1 {
+			t.Fatalf("keys issued: %q", keys)
+		}
+		if ok, err := sw.Exists(t.Context(), keys[0]); ok || err != nil {
+			t.Errorf("object %s exists=%v (%v) after a refused upload", keys[0], ok, err)
+		}
+		tab.CheckClean(t, refusedLoad)
+	})
+}
+
+// makeVideo records half a second from the fake camera in a tab of its
+// own on pageURL and returns it: a real, small WebM file to choose.
+func makeVideo(t *testing.T, browser *browsertest.Browser, pageURL string) []byte {
+	t.Helper()
+	tab := browser.NewTab(t)
+	tab.Do(t, chromedp.Navigate(pageURL+"/"), chromedp.WaitVisible(chromedp.CSS(`#mail`)))
+	b64 := browsertest.Eval[string](t, tab, `(async () => {
+		const stream = await navigator.mediaDevices.getUserMedia({ video: true });
+		const rec = new MediaRecorder(stream, { mimeType: "video/webm" });
+		const chunks = [];
+		rec.ondataavailable = (e) => chunks.push(e.data);
+		const stopped = new Promise((r) => (rec.onstop = r));
+		rec.start();
+		await new Promise((r) => setTimeout(r, 500));
+		rec.stop();
+		await stopped;
+		stream.getTracks().forEach((tr) => tr.stop());
+		const bytes = new Uint8Array(await new Blob(chunks).arrayBuffer());
+		let s = "";
+		for (const b of bytes) s += String.fromCharCode(b);
+		return btoa(s);
+	})()`)
+	b, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(b) == 0 {
+		t.Fatalf("test video: %d bytes, %v", len(b), err)
+	}
+	return b
+}
