@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,8 +20,9 @@ import (
 // SeaweedFS with the s3 service's command line and identities file, and
 // vidrop built as the Dockerfile builds it with the vidrop service's
 // environment; only addresses and ports are moved to free loopback ones.
-// Then it does what the browser at http://localhost:8080 does: presign,
-// POST the file to the public endpoint, play it back anonymously.
+// Then it does what the browser at http://localhost:8080 does: load the
+// page (whose CSP must allow the store), presign, POST the file to the
+// public endpoint, play it back anonymously.
 func TestComposeFlow(t *testing.T) {
 	t.Parallel()
 	_, vidrop, s3svc := mustCompose(t)
@@ -91,6 +93,23 @@ func TestComposeFlow(t *testing.T) {
 		t.Errorf("/readyz = %d: vidrop cannot reach the bucket with compose's keys and endpoint", resp.StatusCode)
 	}
 
+	// The page may post to, and play from, the origin the browser reaches
+	// the store by.
+	publicOrigin := "http://localhost:" + storeURL.Port()
+	resp, err = http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	for _, dir := range []string{"connect-src", "media-src"} {
+		_, rest, _ := strings.Cut(csp, dir+" ")
+		list, _, _ := strings.Cut(rest, ";")
+		if resp.StatusCode != http.StatusOK || !slices.Contains(strings.Fields(list), publicOrigin) {
+			t.Errorf("GET /: %d, Content-Security-Policy %s %q lacks %s", resp.StatusCode, dir, list, publicOrigin)
+		}
+	}
+
 	// Presign, as the page does.
 	req, _ := http.NewRequest(http.MethodGet, base+"/presignedurl?mail=compose@example.com&type=video/webm", nil)
 	req.Header.Set("Origin", origin)
@@ -108,7 +127,7 @@ func TestComposeFlow(t *testing.T) {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("presign: %d %v", resp.StatusCode, err)
 	}
-	if !strings.HasPrefix(presigned.URL, "http://localhost:"+storeURL.Port()+"/") {
+	if !strings.HasPrefix(presigned.URL, publicOrigin+"/") {
 		t.Errorf("presigned url %s, want the public endpoint the browser reaches", presigned.URL)
 	}
 	if presigned.Fields["acl"] != "public-read" {
