@@ -11,7 +11,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 LOAD_DURATION ?= 30s
 LOAD_CLIENTS ?= 32
 
-.PHONY: run build test seaweedfs chromium lint bench loadtest fuzz clean
+.PHONY: run build test test-deps seaweedfs chromium lint bench loadtest fuzz clean
 
 run:
 	go run ./cmd/vidrop
@@ -19,8 +19,13 @@ run:
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/vidrop ./cmd/vidrop
 
-test: seaweedfs chromium
+test: seaweedfs chromium test-deps
 	go test -race -count=1 ./...
+
+# docker-compose and python3-botocore, for the deployment checks in deploy/:
+# installed with apt-get when run as root, else named so you can.
+test-deps:
+	.ci/test-deps
 
 seaweedfs: $(WEED)
 

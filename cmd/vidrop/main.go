@@ -10,6 +10,11 @@ import (
 	"syscall"
 )
 
+// version is set at build time with -ldflags "-X main.version=…" (see the
+// Dockerfile and the Makefile); it is the one package-level variable,
+// because the linker can only stamp those.
+var version = "dev"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

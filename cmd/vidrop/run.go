@@ -10,16 +10,36 @@ import (
 
 	"github.com/vidrop/vidrop/internal/app"
 	"github.com/vidrop/vidrop/internal/config"
+	"github.com/vidrop/vidrop/internal/healthcheck"
 )
 
 // logFlushInterval is how long a log line may wait in the buffer.
 const logFlushInterval = 100 * time.Millisecond
 
 // run is the whole program: main only adds signals and the exit code.
+//
+//	vidrop              serve (configured by environment variables)
+//	vidrop healthcheck  exit 0 only if the server on LISTEN_ADDR answers /healthz with 200
+//	vidrop version      print the version stamped at build time
 func run(ctx context.Context, args []string, environ []string, stdout, stderr io.Writer) error {
-	if len(args) > 1 {
-		return fmt.Errorf("unknown command %q (vidrop takes no arguments; it is configured by environment variables)", args[1])
+	if len(args) > 2 {
+		return fmt.Errorf("unexpected arguments %q after %q", args[2:], args[1])
 	}
+	if len(args) == 2 {
+		switch args[1] {
+		case "healthcheck":
+			return checkHealth(ctx, environ)
+		case "version":
+			_, err := fmt.Fprintln(stdout, version)
+			return err
+		default:
+			return fmt.Errorf("unknown command %q (commands: healthcheck, version; with none, vidrop serves, configured by environment variables)", args[1])
+		}
+	}
+	return serve(ctx, environ, stdout)
+}
+
+func serve(ctx context.Context, environ []string, stdout io.Writer) error {
 	cfg, err := config.Load(environ)
 	if err != nil {
 		return err
@@ -38,8 +58,24 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "embedded_store", cfg.Embedded())
+	logger.Info("listening", "addr", ln.Addr().String(), "embedded_store", cfg.Embedded(), "version", version)
 	return a.Serve(ctx, ln)
+}
+
+// checkHealth reads LISTEN_ADDR the way the server does, from the same
+// environment (the container's), and asks that server's /healthz.
+func checkHealth(ctx context.Context, environ []string) error {
+	cfg, err := config.Load(environ)
+	if err != nil {
+		return err
+	}
+	url, err := healthcheck.URL(cfg.ListenAddr)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, healthcheck.Timeout)
+	defer cancel()
+	return healthcheck.New(healthcheck.Timeout).Check(ctx, url)
 }
 
 func newLogger(cfg config.Config, w io.Writer) (*slog.Logger, error) {

@@ -28,6 +28,10 @@ const (
 // DefaultACL is the canned ACL uploads get when UPLOAD_ACL is not set.
 const DefaultACL = "public-read"
 
+// aclVar is read by hand, not through an env tag: set but empty means "no
+// ACL", where env would fall back to the default.
+const aclVar = "UPLOAD_ACL"
+
 // cannedACLs are the ACLs S3 accepts in a POST policy's acl condition.
 var cannedACLs = []string{
 	"private", "public-read", "public-read-write", "authenticated-read",
@@ -100,7 +104,7 @@ func Load(environ []string) (Config, error) {
 	if err := env.ParseWithOptions(&c, env.Options{Environment: vars}); err != nil {
 		return Config{}, fmt.Errorf("config: %w", explain(err))
 	}
-	acl, set := vars["UPLOAD_ACL"]
+	acl, set := vars[aclVar]
 	if !set {
 		acl = DefaultACL
 	}
@@ -250,6 +254,21 @@ func validPrefix(p string) error {
 		}
 	}
 	return nil
+}
+
+// Names lists, sorted, every environment variable Load reads: the env tags
+// of Config plus the variables read by hand. Deployment files are checked
+// against it, so a variable read any other way must be added here.
+func Names() []string {
+	names := []string{aclVar}
+	t := reflect.TypeFor[Config]()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("env"), ","); name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // parsePrefix reads a CIDR or a bare IP (as a single-address prefix).

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,7 @@ func TestInvalid(t *testing.T) {
 	}{
 		{"UPLOAD_ACL=public", "UPLOAD_ACL"},
 		{"UPLOAD_EXPIRES=169h", "168h"},
+		{"UPLOAD_EXPIRES=168h0m1s", "168h"},
 		{"UPLOAD_EXPIRES=0s", "UPLOAD_EXPIRES must be positive"},
 		{"UPLOAD_EXPIRES=1500ms", "whole seconds"},
 		{"UPLOAD_EXPIRES=soon", "UPLOAD_EXPIRES"},
@@ -117,6 +119,28 @@ func TestBasicAuthFile(t *testing.T) {
 	}
 	if _, err := Load([]string{"BASIC_AUTH_FILE=" + p, "BASIC_AUTH_USERS=bob:x"}); err == nil {
 		t.Error("both set accepted")
+	}
+}
+
+func TestNames(t *testing.T) {
+	t.Parallel()
+	names := Names()
+	if !slices.IsSorted(names) || len(slices.Compact(slices.Clone(names))) != len(names) {
+		t.Errorf("Names() = %v, want sorted and unique", names)
+	}
+	for _, want := range []string{
+		"LISTEN_ADDR", "S3_BUCKET", "AWS_REGION", "S3_ENDPOINT", "S3_PUBLIC_ENDPOINT", "S3_PATH_STYLE",
+		"UPLOAD_ACL", "UPLOAD_EXPIRES", "UPLOAD_MAX_BYTES", "KEY_PREFIX", "CORS_ALLOWED_ORIGINS",
+		"BASIC_AUTH_USERS", "BASIC_AUTH_FILE", "LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT",
+	} {
+		if !slices.Contains(names, want) {
+			t.Errorf("Names() lacks %s: %v", want, names)
+		}
+	}
+	for _, n := range names {
+		if n == "" || n == "-" || strings.ContainsAny(n, ",= ") {
+			t.Errorf("Names() holds %q, not a variable name", n)
+		}
 	}
 }
 

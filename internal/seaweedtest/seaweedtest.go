@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -27,6 +28,11 @@ import (
 
 // Version is the pinned SeaweedFS module version.
 const Version = "v0.0.0-20261109003541-7506e5f91cd6"
+
+// Release is the release that Version reports itself as (`weed version`):
+// docker-compose.yml runs the published image with this tag, so that
+// compose runs the server the tests run.
+const Release = "4.53"
 
 // The static keys of the test identity. Without identities SeaweedFS checks
 // no signatures at all.
@@ -73,9 +79,6 @@ type Server struct {
 // signed PutObject succeeds. It is stopped when the test ends.
 func Start(tb testing.TB, bucket string) *Server {
 	tb.Helper()
-	bin := Binary(tb)
-	dir := tb.TempDir()
-
 	ids := map[string]any{"identities": []any{
 		map[string]any{
 			"name":        "vidrop-test",
@@ -86,11 +89,30 @@ func Start(tb testing.TB, bucket string) *Server {
 		// does not store the ACL, so reads are granted here instead.
 		map[string]any{"name": "anonymous", "actions": []string{"Read:" + bucket}},
 	}}
-	idsPath := filepath.Join(dir, "identities.json")
+	idsPath := filepath.Join(tb.TempDir(), "identities.json")
 	b, _ := json.Marshal(ids)
 	if err := os.WriteFile(idsPath, b, 0o600); err != nil {
 		tb.Fatal(err)
 	}
+	return StartMini(tb, []string{
+		"mini",
+		"-ip=127.0.0.1",
+		"-s3.config=" + idsPath,
+		"-bucket=" + bucket,
+		"-webdav=false", "-admin.ui=false",
+		"-s3.port.iceberg=0", "-s3.port.lance=0",
+	}, bucket, AccessKey, SecretKey)
+}
+
+// StartMini runs `weed` with args (a mini command line, such as
+// docker-compose.yml's), whose identities include accessKey/secretKey
+// with write access to bucket, and waits until a signed PutObject
+// succeeds. The data directory, the bind address (loopback) and free ports
+// are appended, so they override args. It is stopped when the test ends.
+func StartMini(tb testing.TB, args []string, bucket, accessKey, secretKey string) *Server {
+	tb.Helper()
+	bin := Binary(tb)
+	dir := tb.TempDir()
 	ports := freePorts(tb, 5)
 	s := &Server{
 		Endpoint: "http://127.0.0.1:" + strconv.Itoa(ports[0]),
@@ -98,25 +120,20 @@ func Start(tb testing.TB, bucket string) *Server {
 		tb:       tb,
 		bin:      bin,
 		dir:      dir,
-		args: []string{
-			"mini",
-			"-dir=" + filepath.Join(dir, "data"),
-			"-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-			"-s3.config=" + idsPath,
-			"-bucket=" + bucket,
-			"-webdav=false", "-admin.ui=false",
-			"-s3.port.iceberg=0", "-s3.port.lance=0",
-			"-s3.port=" + strconv.Itoa(ports[0]),
-			"-master.port=" + strconv.Itoa(ports[1]),
-			"-volume.port=" + strconv.Itoa(ports[2]),
-			"-filer.port=" + strconv.Itoa(ports[3]),
-			"-admin.port=" + strconv.Itoa(ports[4]),
+		args: append(slices.Clone(args),
+			"-dir="+filepath.Join(dir, "data"),
+			"-ip.bind=127.0.0.1",
+			"-s3.port="+strconv.Itoa(ports[0]),
+			"-master.port="+strconv.Itoa(ports[1]),
+			"-volume.port="+strconv.Itoa(ports[2]),
+			"-filer.port="+strconv.Itoa(ports[3]),
+			"-admin.port="+strconv.Itoa(ports[4]),
 			"-admin.port.legacy=0",
-		},
+		),
 	}
 	s.s3cli = s3.New(s3.Options{
 		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider(AccessKey, SecretKey, ""),
+		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
 		BaseEndpoint: aws.String(s.Endpoint),
 		UsePathStyle: true,
 	})
@@ -125,7 +142,7 @@ func Start(tb testing.TB, bucket string) *Server {
 	return s
 }
 
-// Client returns an S3 client with the test identity's keys.
+// Client returns an S3 client with the keys the server was started with.
 func (s *Server) Client() *s3.Client { return s.s3cli }
 
 // Restart starts the server again after Stop, on the same ports and data,
@@ -207,7 +224,7 @@ func (s *Server) logTail() string {
 	return string(bytes.TrimSpace(b))
 }
 
-// Object reads back key with the test identity, with its content type.
+// Object reads back key with the server's keys, with its content type.
 func (s *Server) Object(ctx context.Context, key string) ([]byte, string, error) {
 	out, err := s.s3cli.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)})
 	if err != nil {

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"debug/elf"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/vidrop/vidrop/internal/buildtest"
+	"github.com/vidrop/vidrop/internal/healthcheck"
+)
+
+// TestBinary builds vidrop with the Dockerfile's build line and runs it as
+// the image and its health checks do.
+func TestBinary(t *testing.T) {
+	t.Parallel()
+	const stamp = "v9.8.7-test"
+	bin := buildtest.Build(t, "../..", stamp)
+
+	t.Run("static", func(t *testing.T) {
+		f, err := elf.Open(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		for _, p := range f.Progs {
+			if p.Type == elf.PT_INTERP {
+				t.Error("binary is dynamically linked: it will not start on distroless/static")
+			}
+		}
+	})
+
+	t.Run("version", func(t *testing.T) {
+		out, err := exec.Command(bin, "version").Output()
+		if err != nil || string(out) != stamp+"\n" {
+			t.Errorf("vidrop version = %q, %v; want %q", out, err, stamp+"\n")
+		}
+	})
+
+	t.Run("healthcheck", func(t *testing.T) {
+		// exit runs `vidrop healthcheck` and returns its exit code and how
+		// long it took.
+		exit := func(listenAddr string) (int, time.Duration) {
+			cmd := exec.Command(bin, "healthcheck")
+			cmd.Env = []string{"LISTEN_ADDR=" + listenAddr}
+			start := time.Now()
+			err := cmd.Run()
+			var ee *exec.ExitError
+			switch {
+			case err == nil:
+				return 0, time.Since(start)
+			case errors.As(err, &ee):
+				return ee.ExitCode(), time.Since(start)
+			default:
+				t.Fatal(err)
+				return -1, 0
+			}
+		}
+
+		srv := buildtest.Serve(t, bin)
+		_, port, _ := net.SplitHostPort(srv.Addr)
+		for _, addr := range []string{srv.Addr, ":" + port, "[::]:" + port} {
+			if code, _ := exit(addr); code != 0 {
+				t.Errorf("healthy server, LISTEN_ADDR=%s: exit %d, want 0", addr, code)
+			}
+		}
+		if err := srv.Stop(); err != nil {
+			t.Errorf("vidrop after SIGTERM: %v, want a clean exit", err)
+		}
+		if code, _ := exit(srv.Addr); code != 1 {
+			t.Errorf("stopped server (refused): exit %d, want 1", code)
+		}
+
+		failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusInternalServerError)
+		}))
+		defer failing.Close()
+		if code, _ := exit(failing.Listener.Addr().String()); code != 1 {
+			t.Errorf("server answering 500: exit %d, want 1", code)
+		}
+
+		silent, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer silent.Close()
+		code, took := exit(silent.Addr().String())
+		if code != 1 {
+			t.Errorf("silent server: exit %d, want 1", code)
+		}
+		if took < healthcheck.Timeout || took > healthcheck.Timeout+3*time.Second {
+			t.Errorf("silent server: gave up after %s, want about %s", took, healthcheck.Timeout)
+		}
+	})
+}

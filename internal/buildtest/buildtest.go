@@ -1,0 +1,243 @@
+// Package buildtest builds vidrop for tests exactly as the Dockerfile does,
+// and runs the result, so that tests exercise the binary the image ships.
+package buildtest
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Dockerfile is what the tests need from the Dockerfile.
+type Dockerfile struct {
+	// BuildEnv and BuildArgs are the `go build` line's variables and
+	// words ("go", "build", flags…), with ${…} still unexpanded.
+	BuildEnv  []string
+	BuildArgs []string
+	// Args are the ARG defaults.
+	Args map[string]string
+	// HealthCheck and Entrypoint are the exec-form commands;
+	// HealthCheckFlags are the options before HEALTHCHECK's CMD.
+	HealthCheck      []string
+	HealthCheckFlags string
+	Entrypoint       []string
+}
+
+// ParseDockerfile reads the parts of path the tests use.
+func ParseDockerfile(path string) (Dockerfile, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Dockerfile{}, err
+	}
+	d := Dockerfile{Args: map[string]string{}}
+	// Join continuation lines; drop comments.
+	var lines []string
+	var cur strings.Builder
+	for _, l := range strings.Split(string(b), "\n") {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "#") {
+			continue
+		}
+		if s, ok := strings.CutSuffix(t, "\\"); ok {
+			cur.WriteString(s + " ")
+			continue
+		}
+		cur.WriteString(t)
+		lines = append(lines, cur.String())
+		cur.Reset()
+	}
+	var builds int
+	for _, l := range lines {
+		instr, rest, _ := strings.Cut(l, " ")
+		switch strings.ToUpper(instr) {
+		case "ARG":
+			name, val, _ := strings.Cut(strings.TrimSpace(rest), "=")
+			d.Args[name] = val
+		case "RUN":
+			words, err := shellWords(rest)
+			if err != nil {
+				return Dockerfile{}, fmt.Errorf("%s: RUN %s: %w", path, rest, err)
+			}
+			i := slices.IndexFunc(words, func(w string) bool { return !isAssign(w) })
+			if i >= 0 && i+1 < len(words) && words[i] == "go" && words[i+1] == "build" {
+				d.BuildEnv, d.BuildArgs = words[:i], words[i:]
+				builds++
+			}
+		case "HEALTHCHECK":
+			flags, cmd, ok := strings.Cut(rest, "CMD ")
+			d.HealthCheckFlags = strings.TrimSpace(flags)
+			if !ok || json.Unmarshal([]byte(cmd), &d.HealthCheck) != nil {
+				return Dockerfile{}, fmt.Errorf("%s: HEALTHCHECK must be CMD in exec form, got %q", path, rest)
+			}
+		case "ENTRYPOINT":
+			if json.Unmarshal([]byte(rest), &d.Entrypoint) != nil {
+				return Dockerfile{}, fmt.Errorf("%s: ENTRYPOINT must be in exec form, got %q", path, rest)
+			}
+		}
+	}
+	if builds != 1 {
+		return Dockerfile{}, fmt.Errorf("%s: want exactly one RUN … go build line, found %d", path, builds)
+	}
+	return d, nil
+}
+
+func isAssign(w string) bool { return regexp.MustCompile(`^[A-Z_][A-Z0-9_]*=`).MatchString(w) }
+
+// shellWords splits a command line into words, honouring double quotes;
+// that is all the Dockerfile's build line uses.
+func shellWords(s string) ([]string, error) {
+	var words []string
+	var w strings.Builder
+	in, quoted := false, false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			quoted, in = !quoted, true
+		case (r == ' ' || r == '\t') && !quoted:
+			if in {
+				words = append(words, w.String())
+				w.Reset()
+				in = false
+			}
+		case strings.ContainsRune(`'\;&|`, r) && !quoted:
+			return nil, fmt.Errorf("unsupported shell syntax %q", r)
+		default:
+			w.WriteRune(r)
+			in = true
+		}
+	}
+	if quoted {
+		return nil, fmt.Errorf("unterminated quote")
+	}
+	if in {
+		words = append(words, w.String())
+	}
+	return words, nil
+}
+
+// Build compiles vidrop from the module at root with the Dockerfile's own
+// build line, stamped with version, for the platform running the tests,
+// and returns the binary's path. It fails the test if the line lacks what
+// the image needs: CGO_ENABLED=0, -trimpath and -X main.version.
+func Build(tb testing.TB, root, version string) string {
+	tb.Helper()
+	d, err := ParseDockerfile(filepath.Join(root, "Dockerfile"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := filepath.Join(tb.TempDir(), "vidrop")
+	vars := map[string]string{"VERSION": version, "TARGETOS": runtime.GOOS, "TARGETARCH": runtime.GOARCH}
+	expand := func(s string) string {
+		return os.Expand(s, func(k string) string {
+			if v, ok := vars[k]; ok {
+				return v
+			}
+			return d.Args[k]
+		})
+	}
+	var env, args []string
+	for _, e := range d.BuildEnv {
+		env = append(env, expand(e))
+	}
+	for i := 0; i < len(d.BuildArgs); i++ {
+		a := expand(d.BuildArgs[i])
+		if a == "-o" && i+1 < len(d.BuildArgs) {
+			args = append(args, a, out)
+			i++
+			continue
+		}
+		args = append(args, a)
+	}
+	ldflags := ""
+	if i := slices.Index(args, "-ldflags"); i >= 0 && i+1 < len(args) {
+		ldflags = args[i+1]
+	}
+	switch {
+	case !slices.Contains(env, "CGO_ENABLED=0"):
+		tb.Fatalf("Dockerfile build line %v: want CGO_ENABLED=0 (distroless/static has no libc)", d.BuildEnv)
+	case !slices.Contains(args, "-trimpath"):
+		tb.Fatalf("Dockerfile build line %v: want -trimpath", d.BuildArgs)
+	case !strings.Contains(ldflags, "-X main.version="+version):
+		tb.Fatalf("Dockerfile build line %v: want -ldflags \"-X main.version=${VERSION}\"", d.BuildArgs)
+	case !slices.Contains(args, out):
+		tb.Fatalf("Dockerfile build line %v: want -o", d.BuildArgs)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), env...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("%s %s: %v\n%s", strings.Join(env, " "), strings.Join(args, " "), err, b)
+	}
+	return out
+}
+
+// Server is the built binary serving.
+type Server struct {
+	// Addr is where it listens, e.g. 127.0.0.1:41234.
+	Addr string
+
+	cmd  *exec.Cmd
+	done chan error
+}
+
+// Serve starts bin with LISTEN_ADDR=127.0.0.1:0 plus env, and returns once
+// its "listening" log line says where. It is stopped when the test ends.
+func Serve(tb testing.TB, bin string, env ...string) *Server {
+	tb.Helper()
+	cmd := exec.Command(bin)
+	cmd.Env = append([]string{"LISTEN_ADDR=127.0.0.1:0", "LOG_FORMAT=json"}, env...)
+	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	s := &Server{cmd: cmd, done: make(chan error, 1)}
+	lines := bufio.NewScanner(stdout)
+	for s.Addr == "" && lines.Scan() {
+		var rec struct{ Msg, Addr string }
+		if json.Unmarshal(lines.Bytes(), &rec) == nil && rec.Msg == "listening" {
+			s.Addr = rec.Addr
+		}
+	}
+	go func() {
+		_, _ = io.Copy(io.Discard, stdout)
+		s.done <- cmd.Wait()
+	}()
+	tb.Cleanup(func() { _ = s.Stop() })
+	if s.Addr == "" {
+		tb.Fatalf("%s printed no listening line; it exited: %v", bin, <-s.done)
+	}
+	return s
+}
+
+// Stop sends SIGTERM, as ECS and docker do, and waits for the exit.
+func (s *Server) Stop() error {
+	if s.cmd == nil {
+		return nil
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	var err error
+	select {
+	case err = <-s.done:
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		err = fmt.Errorf("no exit 30 s after SIGTERM: %v", <-s.done)
+	}
+	s.cmd = nil
+	return err
+}
