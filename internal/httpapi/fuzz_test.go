@@ -69,7 +69,7 @@ func FuzzAuthHeader(f *testing.F) {
 		f.Add(h)
 	}
 	s := newTestServer(f, nil)
-	res, _ := s.store.Reserve("a@b.com")
+	res, _ := s.store.Reserve(naming.Digest("a@b.com"))
 	s.store.Commit(res, naming.MP4, "", time.Now())
 	f.Fuzz(func(t *testing.T, header string) {
 		req := httptest.NewRequest(http.MethodGet, "/videos?mail=a@b.com", nil)

@@ -119,7 +119,8 @@ func handlePresign(d presignDeps) http.HandlerFunc {
 			respondClientError(w, err)
 			return
 		}
-		stem := naming.Stem(req.mail)
+		id := naming.Digest(req.mail)
+		stem := id.Stem()
 		addLogAttrs(r, slog.String("mail_hash", stem))
 		// Counted per mail only now that the mail is valid, keyed by its
 		// hash, so invalid input never creates a counter.
@@ -127,7 +128,7 @@ func handlePresign(d presignDeps) http.HandlerFunc {
 			return
 		}
 
-		res, err := d.store.Reserve(req.mail)
+		res, err := d.store.Reserve(id)
 		switch {
 		case errors.Is(err, store.ErrTooManyKeys):
 			writeError(w, http.StatusInsufficientStorage, "this mail has reached its limit of videos")
@@ -211,9 +212,10 @@ func handleVideos(st *store.Memory, prefix string) http.HandlerFunc {
 			respondClientError(w, err)
 			return
 		}
-		stem := naming.Stem(mail)
+		id := naming.Digest(mail)
+		stem := id.Stem()
 		addLogAttrs(r, slog.String("mail_hash", stem))
-		recs, ok := st.Keys(mail)
+		recs, ok := st.Keys(id)
 		if !ok {
 			writeError(w, http.StatusNotFound, "no videos for this mail")
 			return

@@ -13,12 +13,13 @@ import (
 	"github.com/vidrop/vidrop/internal/config"
 )
 
-// clientIP records the client's address for the rate limits: the
-// connection's peer, or, when the peer is a trusted proxy, the first
-// untrusted address in X-Forwarded-For walking from the right.
+// clientIP records the client's address for the rate limits when the
+// peer is a trusted proxy: the first untrusted address in X-Forwarded-For
+// walking from the right. Without trusted proxies there is nothing to
+// record: clientKey reads the connection's peer itself.
 func clientIP(trusted []netip.Prefix) func(http.Handler) http.Handler {
 	if len(trusted) == 0 {
-		return middleware.ClientIPFromRemoteAddr
+		return func(next http.Handler) http.Handler { return next }
 	}
 	cidrs := make([]string, len(trusted))
 	for i, p := range trusted {
@@ -32,8 +33,8 @@ func clientIP(trusted []netip.Prefix) func(http.Handler) http.Handler {
 func clientKey(r *http.Request) (string, error) {
 	addr := middleware.GetClientIPAddr(r.Context())
 	if !addr.IsValid() {
-		// No trustworthy address in the header: fall back to the peer,
-		// which lumps such clients together behind their proxy.
+		// No proxies trusted, or no trustworthy address in the header:
+		// the peer (which lumps clients together behind their proxy).
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {
 			host = r.RemoteAddr

@@ -21,6 +21,7 @@ import (
 type scope struct {
 	id    string
 	attrs []slog.Attr
+	buf   [8]slog.Attr // attrs' first backing array, allocated with the scope
 }
 
 type scopeKey struct{}
@@ -73,7 +74,8 @@ func logRequests(logger *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			sc := &scope{id: ids.next(), attrs: make([]slog.Attr, 0, 8)}
+			sc := &scope{id: ids.next()}
+			sc.attrs = sc.buf[:0]
 			w.Header()["X-Request-Id"] = []string{sc.id}
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			r = r.WithContext(context.WithValue(r.Context(), scopeKey{}, sc))

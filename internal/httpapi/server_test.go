@@ -290,7 +290,7 @@ func TestVideosAuth(t *testing.T) {
 			t.Parallel()
 			s := newTestServer(t, func(o *Options) { o.Verifier = tt.verifier })
 			st := s.store
-			res, _ := st.Reserve("eduard@orkei.com")
+			res, _ := st.Reserve(naming.Digest("eduard@orkei.com"))
 			st.Commit(res, naming.MP4, "", time.Now())
 			rec := s.do(t, http.MethodGet, "/videos?mail=eduard@orkei.com", tt.hdr)
 			if rec.Code != tt.status {

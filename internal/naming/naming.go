@@ -122,15 +122,29 @@ func isHostName(s string) bool {
 
 // Stem is the lower-case hex of the 10-byte BLAKE2b digest of the mail's
 // UTF-8 bytes. It names a mail without revealing it, in keys and in logs.
-func Stem(mail string) string {
+func Stem(mail string) string { return Digest(mail).Stem() }
+
+// Stem is the digest in lower-case hex, as keys and logs name a mail.
+func (id ID) Stem() string {
+	var out [2 * StemBytes]byte
+	hex.Encode(out[:], id[:])
+	return string(out[:])
+}
+
+// ID is a mail's digest: what Stem writes in hex.
+type ID [StemBytes]byte
+
+// Digest is the BLAKE2b digest Stem writes in hex. Keys are named by it,
+// so two mails with one digest would share their keys: at 80 bits that
+// needs about 10^12 mails.
+func Digest(mail string) ID {
 	h := digests.Get().(hash.Hash)
 	h.Reset()
 	h.Write([]byte(mail))
-	var sum [StemBytes]byte
-	var out [2 * StemBytes]byte
-	hex.Encode(out[:], h.Sum(sum[:0]))
+	var sum ID
+	h.Sum(sum[:0])
 	digests.Put(h)
-	return string(out[:])
+	return sum
 }
 
 // digests reuses BLAKE2b states: Stem runs on every request.

@@ -4,11 +4,19 @@
 // being signed: Reserve hands out the next number for a mail, then Commit
 // records the key or Cancel gives the number back. Numbers are never handed
 // out twice, so concurrent requests for one mail always get distinct keys.
+//
+// The store holds no pointers per mail or per key: mails are known by
+// their 10-byte digest (the key stem, see naming.Digest), each key is a
+// 24-byte record in an array, and a mail's records are chained by index.
+// So it is small (the README gives the measured bytes per key), and the
+// garbage collector has nothing in it to scan however large it grows.
 package store
 
 import (
 	"errors"
+	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vidrop/vidrop/internal/naming"
@@ -25,30 +33,13 @@ type Record struct {
 	IssuedAt time.Time
 }
 
-// record is Record as stored: 32 bytes, and Dir strings shared.
-type record struct {
-	dir    string
-	at     int64 // unix nanoseconds
-	n      uint32
-	format naming.Format
-}
-
 // Reservation is a number reserved for a mail, to be committed or cancelled.
 type Reservation struct {
-	Mail string
+	ID naming.ID
 	// N counts the numbers handed out to this mail before this one: 0 for
 	// a mail's first key.
 	N int
 }
-
-type entry struct {
-	next int // the number the next reservation gets
-	keys []record
-}
-
-// maxDirs bounds the table that shares Dir strings between records; past
-// it, a record keeps its own copy.
-const maxDirs = 4096
 
 // Errors Reserve returns when a bound is reached. Memory is bounded so that
 // a public endpoint cannot be used to fill it.
@@ -63,98 +54,197 @@ type Limits struct {
 	MaxKeysPerMail int
 }
 
-// Memory is a mutex-guarded map from mail to issued keys. Its zero value is
-// not usable; call NewMemory. It is safe for concurrent use.
+// none ends a chain of records.
+const none = math.MaxUint32
+
+// entry is one mail: its next number and its chain of records.
+type entry struct {
+	next       uint32 // the number the next reservation gets
+	head, tail uint32 // first and last record, or none
+}
+
+// record is one key: 24 bytes, no pointers.
+type record struct {
+	at     int64  // unix nanoseconds
+	n      uint32 // the key's number
+	dir    uint32 // index into dirs; 0 is ""
+	chain  uint32 // the mail's next record, or none
+	format naming.Format
+}
+
+// maxDirs bounds each shard's table of project/step directories.
+const maxDirs = 1 << 12
+
+// shards spreads mails over independent locks, by their digest's first
+// byte, so that concurrent requests for different mails rarely wait.
+const shards = 16
+
+// Memory is a map from mail to issued keys, in mutex-guarded shards. Its
+// zero value is not usable; call NewMemory. It is safe for concurrent use.
 type Memory struct {
 	limits Limits
-	mu     sync.Mutex
-	mails  map[string]*entry
-	dirs   map[string]string
+	mails  atomic.Int64 // mails in all shards
+	shards [shards]shard
+}
+
+type shard struct {
+	mu      sync.Mutex
+	index   map[naming.ID]uint32 // mail → entry
+	entries []entry
+	free    []uint32 // entries to reuse
+	recs    []record
+	dirs    []string          // dirs[0] is ""
+	dirIdx  map[string]uint32 // dir → index in dirs
+	// extra holds the directories of records made once dirs was full,
+	// by record index; only input beyond maxDirs distinct directories
+	// lands here.
+	extra map[uint32]string
 }
 
 // NewMemory returns an empty store bounded by limits.
 func NewMemory(limits Limits) *Memory {
-	return &Memory{limits: limits, mails: make(map[string]*entry), dirs: make(map[string]string)}
+	m := &Memory{limits: limits}
+	for i := range m.shards {
+		m.shards[i] = shard{
+			index:  make(map[naming.ID]uint32),
+			dirs:   []string{""},
+			dirIdx: map[string]uint32{"": 0},
+			extra:  make(map[uint32]string),
+		}
+	}
+	return m
 }
 
-// Reserve hands out the next number for mail, or an error when a limit is
-// reached (and then changes nothing).
-func (m *Memory) Reserve(mail string) (Reservation, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e := m.mails[mail]
-	if e == nil {
-		if m.limits.MaxMails > 0 && len(m.mails) >= m.limits.MaxMails {
+func (m *Memory) shard(id naming.ID) *shard { return &m.shards[id[0]%shards] }
+
+// Reserve hands out the next number for the mail whose digest is id, or an
+// error when a limit is reached (and then changes nothing).
+func (m *Memory) Reserve(id naming.ID) (Reservation, error) {
+	sh := m.shard(id)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	i, known := sh.index[id]
+	if !known {
+		if n := m.mails.Add(1); m.limits.MaxMails > 0 && n > int64(m.limits.MaxMails) {
+			m.mails.Add(-1)
 			return Reservation{}, ErrTooManyMails
 		}
-		e = &entry{}
-		m.mails[mail] = e
+		i = sh.newEntry()
+		sh.index[id] = i
 	}
-	if m.limits.MaxKeysPerMail > 0 && e.next >= m.limits.MaxKeysPerMail {
+	e := &sh.entries[i]
+	if m.limits.MaxKeysPerMail > 0 && int(e.next) >= m.limits.MaxKeysPerMail || e.next == none-1 {
+		if !known {
+			sh.dropEntry(id, i)
+			m.mails.Add(-1)
+		}
 		return Reservation{}, ErrTooManyKeys
 	}
 	n := e.next
 	e.next++
-	return Reservation{Mail: mail, N: n}, nil
+	return Reservation{ID: id, N: int(n)}, nil
+}
+
+func (sh *shard) newEntry() uint32 {
+	e := entry{head: none, tail: none}
+	if k := len(sh.free); k > 0 {
+		i := sh.free[k-1]
+		sh.free = sh.free[:k-1]
+		sh.entries[i] = e
+		return i
+	}
+	sh.entries = append(sh.entries, e)
+	return uint32(len(sh.entries) - 1)
+}
+
+func (sh *shard) dropEntry(id naming.ID, i uint32) {
+	delete(sh.index, id)
+	sh.free = append(sh.free, i)
 }
 
 // Commit records the key of a reservation, made of format and dir, as
 // issued at at.
 func (m *Memory) Commit(r Reservation, format naming.Format, dir string, at time.Time) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e := m.mails[r.Mail]
-	if e == nil { // a Commit without Reserve; keep it rather than lose it
-		e = &entry{next: r.N + 1}
-		m.mails[r.Mail] = e
+	sh := m.shard(r.ID)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	i, known := sh.index[r.ID]
+	if !known { // a Commit without Reserve; keep it rather than lose it
+		m.mails.Add(1)
+		i = sh.newEntry()
+		sh.index[r.ID] = i
+		sh.entries[i].next = uint32(r.N) + 1
 	}
+	ri := uint32(len(sh.recs))
+	rec := record{at: at.UnixNano(), n: uint32(r.N), chain: none, format: format}
 	if dir != "" {
-		if shared, ok := m.dirs[dir]; ok {
-			dir = shared
-		} else if len(m.dirs) < maxDirs {
-			m.dirs[dir] = dir
+		d, ok := sh.dirIdx[dir]
+		switch {
+		case ok:
+			rec.dir = d
+		case len(sh.dirs) < maxDirs:
+			rec.dir = uint32(len(sh.dirs))
+			sh.dirIdx[dir] = rec.dir
+			sh.dirs = append(sh.dirs, dir)
+		default:
+			rec.dir = none
+			sh.extra[ri] = dir
 		}
 	}
-	e.keys = append(e.keys, record{dir: dir, at: at.UnixNano(), n: uint32(r.N), format: format})
+	sh.recs = append(sh.recs, rec)
+	e := &sh.entries[i]
+	if e.tail == none {
+		e.head = ri
+	} else {
+		sh.recs[e.tail].chain = ri
+	}
+	e.tail = ri
 }
 
 // Cancel gives back a reserved number that was not used. When it is the
 // latest number handed out, the next reservation gets it again, so a failed
 // request leaves the store as it found it; otherwise the number is skipped.
 func (m *Memory) Cancel(r Reservation) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e := m.mails[r.Mail]
-	if e == nil {
+	sh := m.shard(r.ID)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	i, known := sh.index[r.ID]
+	if !known {
 		return
 	}
-	if e.next == r.N+1 {
+	e := &sh.entries[i]
+	if e.next == uint32(r.N)+1 {
 		e.next--
 	}
-	if e.next == 0 && len(e.keys) == 0 {
-		delete(m.mails, r.Mail)
+	if e.next == 0 && e.head == none {
+		sh.dropEntry(r.ID, i)
+		m.mails.Add(-1)
 	}
 }
 
-// Keys returns a copy of the keys issued for mail in the order they were
-// committed, and whether there were any.
-func (m *Memory) Keys(mail string) ([]Record, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e := m.mails[mail]
-	if e == nil || len(e.keys) == 0 {
+// Keys returns the keys issued for the mail whose digest is id, in the order
+// they were committed, and whether there were any.
+func (m *Memory) Keys(id naming.ID) ([]Record, bool) {
+	sh := m.shard(id)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	i, known := sh.index[id]
+	if !known || sh.entries[i].head == none {
 		return nil, false
 	}
-	out := make([]Record, len(e.keys))
-	for i, k := range e.keys {
-		out[i] = Record{N: int(k.n), Format: k.format, Dir: k.dir, IssuedAt: time.Unix(0, k.at)}
+	var out []Record
+	for ri := sh.entries[i].head; ri != none; ri = sh.recs[ri].chain {
+		rec := sh.recs[ri]
+		dir := ""
+		if rec.dir == none {
+			dir = sh.extra[ri]
+		} else {
+			dir = sh.dirs[rec.dir]
+		}
+		out = append(out, Record{N: int(rec.n), Format: rec.format, Dir: dir, IssuedAt: time.Unix(0, rec.at)})
 	}
 	return out, true
 }
 
 // Len reports how many mails have at least one reservation or key.
-func (m *Memory) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.mails)
-}
+func (m *Memory) Len() int { return int(m.mails.Load()) }

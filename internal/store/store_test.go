@@ -21,7 +21,7 @@ func TestReserveCommitOrder(t *testing.T) {
 		}
 		m.Commit(r, naming.WebM, fmt.Sprintf("p/s%d/", r.N), at.Add(time.Duration(i)*time.Second))
 	}
-	got, ok := m.Keys("a@b.com")
+	got, ok := m.Keys(naming.Digest("a@b.com"))
 	if !ok || len(got) != 3 {
 		t.Fatalf("Keys = %v, %v", got, ok)
 	}
@@ -33,7 +33,7 @@ func TestReserveCommitOrder(t *testing.T) {
 	}
 	// The copy is the caller's.
 	got[0].Dir = "changed"
-	again, _ := m.Keys("a@b.com")
+	again, _ := m.Keys(naming.Digest("a@b.com"))
 	if again[0].Dir != "p/s0/" {
 		t.Errorf("Keys returned shared memory")
 	}
@@ -91,11 +91,11 @@ func TestCancel(t *testing.T) {
 func TestKeysUnknown(t *testing.T) {
 	t.Parallel()
 	m := NewMemory(Limits{})
-	if _, ok := m.Keys("nobody@b.com"); ok {
+	if _, ok := m.Keys(naming.Digest("nobody@b.com")); ok {
 		t.Error("unknown mail reported as known")
 	}
 	mustReserve(t, m, "pending@b.com")
-	if _, ok := m.Keys("pending@b.com"); ok {
+	if _, ok := m.Keys(naming.Digest("pending@b.com")); ok {
 		t.Error("mail with only a pending reservation reported as known")
 	}
 }
@@ -115,12 +115,12 @@ func TestConcurrentReservationsAreDistinct(t *testing.T) {
 					continue
 				}
 				m.Commit(r, naming.MP4, "", time.Now())
-				m.Keys("a@b.com")
+				m.Keys(naming.Digest("a@b.com"))
 			}
 		})
 	}
 	wg.Wait()
-	recs, _ := m.Keys("a@b.com")
+	recs, _ := m.Keys(naming.Digest("a@b.com"))
 	seen := make(map[int]bool, len(recs))
 	for _, r := range recs {
 		if seen[r.N] {
@@ -143,7 +143,7 @@ func TestConcurrentReservationsAreDistinct(t *testing.T) {
 
 func mustReserve(tb testing.TB, m *Memory, mail string) Reservation {
 	tb.Helper()
-	r, err := m.Reserve(mail)
+	r, err := m.Reserve(naming.Digest(mail))
 	if err != nil {
 		tb.Fatalf("Reserve(%s): %v", mail, err)
 	}
@@ -156,17 +156,39 @@ func TestLimits(t *testing.T) {
 	for i := range 3 {
 		m.Commit(mustReserve(t, m, "a@b.com"), naming.MP4, fmt.Sprint(i), time.Now())
 	}
-	if _, err := m.Reserve("a@b.com"); !errors.Is(err, ErrTooManyKeys) {
+	if _, err := m.Reserve(naming.Digest("a@b.com")); !errors.Is(err, ErrTooManyKeys) {
 		t.Errorf("4th key: %v", err)
 	}
 	mustReserve(t, m, "c@d.com")
-	if _, err := m.Reserve("e@f.com"); !errors.Is(err, ErrTooManyMails) {
+	if _, err := m.Reserve(naming.Digest("e@f.com")); !errors.Is(err, ErrTooManyMails) {
 		t.Errorf("3rd mail: %v", err)
 	}
 	if m.Len() != 2 {
 		t.Errorf("Len = %d after refusals", m.Len())
 	}
-	if recs, _ := m.Keys("a@b.com"); len(recs) != 3 {
+	if recs, _ := m.Keys(naming.Digest("a@b.com")); len(recs) != 3 {
 		t.Errorf("keys = %v", recs)
+	}
+}
+
+func TestManyDirectoriesKeepTheirNames(t *testing.T) {
+	t.Parallel()
+	m := NewMemory(Limits{})
+	const n = maxDirs + 100 // past the shared table
+	for i := range n {
+		m.Commit(mustReserve(t, m, "a@b.com"), naming.WebM, fmt.Sprintf("p%d/s/", i), time.Unix(int64(i), 0))
+	}
+	m.Commit(mustReserve(t, m, "c@d.com"), naming.MP4, "", time.Unix(0, 0))
+	recs, ok := m.Keys(naming.Digest("a@b.com"))
+	if !ok || len(recs) != n {
+		t.Fatalf("%d records", len(recs))
+	}
+	for _, i := range []int{0, 1, maxDirs - 2, maxDirs - 1, maxDirs, n - 1} {
+		if want := fmt.Sprintf("p%d/s/", i); recs[i].Dir != want || recs[i].N != i || recs[i].IssuedAt.Unix() != int64(i) {
+			t.Errorf("record %d = %+v, want dir %s", i, recs[i], want)
+		}
+	}
+	if recs, _ := m.Keys(naming.Digest("c@d.com")); len(recs) != 1 || recs[0].Dir != "" || recs[0].Format != naming.MP4 {
+		t.Errorf("other mail = %+v", recs)
 	}
 }
