@@ -1,12 +1,10 @@
 package web_test
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -16,11 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/chromedp/chromedp"
 	"github.com/vidrop/vidrop/internal/app"
+	"github.com/vidrop/vidrop/internal/app/apptest"
 	"github.com/vidrop/vidrop/internal/browsertest"
-	"github.com/vidrop/vidrop/internal/config"
 	"github.com/vidrop/vidrop/internal/seaweedtest"
 )
 
@@ -30,48 +27,19 @@ const stepLimit = 60 * time.Second
 // describe is what a failed wait reports about the page.
 const describe = `document.body.dataset.state + " | " + document.getElementById("error").innerText + " | " + document.getElementById("status").innerText`
 
-// listen opens a loopback listener, so that two servers can know each
-// other's origin before either starts.
-func listen(t *testing.T) net.Listener {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ln
-}
+func listen(t *testing.T) net.Listener { return apptest.Listen(t) }
 
 func origin(ln net.Listener) string { return "http://" + ln.Addr().String() }
 
-// serve runs vidrop configured by env on ln until the test ends.
+// serve runs vidrop configured by env on ln, signing with the SeaweedFS
+// test keys, until the test ends; it returns its origin.
 func serve(t *testing.T, ln net.Listener, env []string, opts ...app.Option) string {
 	t.Helper()
-	cfg, err := config.Load(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opts = append([]app.Option{
-		app.WithCredentials(credentials.NewStaticCredentialsProvider(seaweedtest.AccessKey, seaweedtest.SecretKey, "")),
-	}, opts...)
-	a, err := app.New(t.Context(), cfg, logger, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- a.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-errc; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	return origin(ln)
+	return apptest.Serve(t, ln, env, append([]app.Option{apptest.SeaweedKeys()}, opts...)...).URL
 }
 
 func seaweedEnv(sw *seaweedtest.Server, extra ...string) []string {
-	return append([]string{"S3_BUCKET=" + sw.Bucket, "S3_ENDPOINT=" + sw.Endpoint, "S3_PATH_STYLE=true"}, extra...)
+	return apptest.SeaweedEnv(sw, extra...)
 }
 
 // recorded is what the page reports after a successful upload.

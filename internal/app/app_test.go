@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"bytes"
@@ -8,84 +8,31 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/vidrop/vidrop/internal/config"
+	"github.com/vidrop/vidrop/internal/app"
+	"github.com/vidrop/vidrop/internal/app/apptest"
 	"github.com/vidrop/vidrop/internal/naming"
 	"github.com/vidrop/vidrop/internal/seaweedtest"
 )
 
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-type running struct {
-	URL  string
-	logs *syncBuffer
-}
-
-// start runs vidrop configured by env on a loopback port until the test
-// ends, and checks that it then shuts down cleanly.
-func start(t *testing.T, env []string, opts ...Option) *running {
+func start(t *testing.T, env []string, opts ...app.Option) *apptest.Server {
 	t.Helper()
-	cfg, err := config.Load(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := New(t.Context(), cfg, logger, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- a.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-errc; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	return &running{URL: "http://" + ln.Addr().String(), logs: logs}
+	return apptest.Start(t, env, opts...)
 }
 
 func seaweedEnv(sw *seaweedtest.Server, extra ...string) []string {
-	return append([]string{
-		"S3_BUCKET=" + sw.Bucket, "S3_ENDPOINT=" + sw.Endpoint, "S3_PATH_STYLE=true",
-	}, extra...)
+	return apptest.SeaweedEnv(sw, extra...)
 }
 
-func withTestKeys() Option {
-	return WithCredentials(credentials.NewStaticCredentialsProvider(seaweedtest.AccessKey, seaweedtest.SecretKey, ""))
-}
+func withTestKeys() app.Option { return apptest.SeaweedKeys() }
 
 type presigned struct {
 	URL    string            `json:"url"`
@@ -323,7 +270,7 @@ func TestAgainstSeaweedFS(t *testing.T) {
 
 	t.Run("rejects an expired policy", func(t *testing.T) {
 		past := func() time.Time { return time.Now().Add(-2 * time.Hour) }
-		old := start(t, seaweedEnv(sw, "UPLOAD_EXPIRES=1h"), withTestKeys(), WithClock(past))
+		old := start(t, seaweedEnv(sw, "UPLOAD_EXPIRES=1h"), withTestKeys(), app.WithClock(past))
 		p, fields := orderedFields(t, old.URL, "mail=late@orkei.com")
 		code, body := upload(t, p.URL, fields, videoBytes(1000))
 		if code < 400 || code >= 500 {
@@ -367,7 +314,7 @@ func TestAgainstSeaweedFS(t *testing.T) {
 			t.Errorf("readyz: %d %v", code, body)
 		}
 	})
-	assertNoSecrets(t, vd.logs.String(), "eduard@orkei.com", "webm@orkei.com", seaweedtest.SecretKey)
+	assertNoSecrets(t, vd.Logs.String(), "eduard@orkei.com", "webm@orkei.com", seaweedtest.SecretKey)
 }
 
 // flakyCreds fails until ok is set, then returns the SeaweedFS test keys.
@@ -404,7 +351,7 @@ func waitStatus(t *testing.T, url string, want int, limit time.Duration) map[str
 func TestFaults(t *testing.T) {
 	sw := seaweedtest.Start(t, "videos")
 	var credsOK atomic.Bool
-	vd := start(t, seaweedEnv(sw), WithCredentials(flakyCreds{&credsOK}))
+	vd := start(t, seaweedEnv(sw), app.WithCredentials(flakyCreds{&credsOK}))
 
 	t.Run("credentials fail, then return", func(t *testing.T) {
 		for range 5 {
@@ -413,7 +360,7 @@ func TestFaults(t *testing.T) {
 				t.Fatalf("presign without credentials: %d %v", code, body)
 			}
 		}
-		if n := strings.Count(vd.logs.String(), `"msg":"presign failed: credentials unavailable"`); n != 1 {
+		if n := strings.Count(vd.Logs.String(), `"msg":"presign failed: credentials unavailable"`); n != 1 {
 			t.Errorf("credential failure logged %d times in one burst, want 1", n)
 		}
 		credsOK.Store(true)
@@ -440,7 +387,7 @@ func TestFaults(t *testing.T) {
 		sw.Restart()
 		waitStatus(t, vd.URL+"/readyz", 200, 15*time.Second)
 	})
-	assertNoSecrets(t, vd.logs.String(), "creds@orkei.com", "down@orkei.com", seaweedtest.SecretKey)
+	assertNoSecrets(t, vd.Logs.String(), "creds@orkei.com", "down@orkei.com", seaweedtest.SecretKey)
 }
 
 // assertNoSecrets fails when logs hold any of secrets, or an
@@ -505,8 +452,8 @@ func TestEmbeddedStore(t *testing.T) {
 	if code := getJSON(t, vd.URL+"/videos?mail=eduard@orkei.com", "test", &listed); code != 200 || listed["eduard@orkei.com"][0] != p.Key {
 		t.Errorf("videos: %d %v", code, listed)
 	}
-	assertNoSecrets(t, vd.logs.String(), "eduard@orkei.com")
-	if !strings.Contains(vd.logs.String(), "development mode") {
+	assertNoSecrets(t, vd.Logs.String(), "eduard@orkei.com")
+	if !strings.Contains(vd.Logs.String(), "development mode") {
 		t.Error("no development-mode warning")
 	}
 	// Only uploads and reads are allowed.

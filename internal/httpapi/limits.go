@@ -182,11 +182,5 @@ func deadlines(d time.Duration) func(http.Handler) http.Handler {
 
 // longDeadlines replaces the request's deadlines with d, for uploads.
 func longDeadlines(d time.Duration, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rc := http.NewResponseController(w)
-		end := time.Now().Add(d)
-		_ = rc.SetReadDeadline(end)
-		_ = rc.SetWriteDeadline(end)
-		next.ServeHTTP(w, r)
-	})
+	return deadlines(d)(next)
 }

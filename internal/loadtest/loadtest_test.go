@@ -2,16 +2,11 @@ package loadtest
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/vidrop/vidrop/internal/app"
-	"github.com/vidrop/vidrop/internal/config"
+	"github.com/vidrop/vidrop/internal/app/apptest"
 	"github.com/vidrop/vidrop/internal/seaweedtest"
 )
 
@@ -29,36 +24,14 @@ func TestRefusesOtherHosts(t *testing.T) {
 // seconds against vidrop signing for SeaweedFS, with a sample uploaded.
 func TestShortLoadLosesNothing(t *testing.T) {
 	sw := seaweedtest.Start(t, "videos")
-	cfg, err := config.Load([]string{
-		"S3_BUCKET=videos", "S3_ENDPOINT=" + sw.Endpoint, "S3_PATH_STYLE=true",
+	vd := apptest.Start(t, apptest.SeaweedEnv(sw,
 		// The limits stay on, high enough for one client to load.
 		"PRESIGN_RATE_PER_IP=100000000/1m", "PRESIGN_RATE_PER_MAIL=100000000/1m",
 		"STORE_MAX_KEYS_PER_MAIL=1000000",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(t.Context(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		app.WithCredentials(credentials.NewStaticCredentialsProvider(seaweedtest.AccessKey, seaweedtest.SecretKey, "")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
+	), apptest.SeaweedKeys())
 
 	rep, err := Run(t.Context(), Config{
-		BaseURL: "http://" + ln.Addr().String(), Concurrency: 8, Duration: 2 * time.Second,
+		BaseURL: vd.URL, Concurrency: 8, Duration: 2 * time.Second,
 		Mails: 50, User: "test", Password: "test", Uploads: 5,
 	})
 	if err != nil {
