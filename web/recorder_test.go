@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/vidrop/vidrop/internal/app"
 	"github.com/vidrop/vidrop/internal/app/apptest"
@@ -363,6 +364,42 @@ func TestRecorder(t *testing.T) {
 		// The browser reports the violation, and the harness sees it.
 		tab.WaitLogged(t, regexp.MustCompile(regexp.QuoteMeta(api)+`.*Content Security Policy`), stepLimit)
 		tab.CheckClean(t, cspBlocked)
+	})
+
+	t.Run("cancel aborts an upload under way", func(t *testing.T) {
+		api := serve(t, listen(t), seaweedEnv(sw))
+		tab := browser.NewTab(t)
+		const mail = "cancel@orkei.com"
+		openRecorder(t, tab, api+"/", mail)
+		record(t, tab, 1)
+		// Slow the POST to the store to 8 KB/s, so that it is still
+		// under way when Cancel is pressed.
+		if _, err := chromedp.Call(tab.Ctx, network.Enable, network.EnableParams{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(tab.Ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			MatchedNetworkConditions: []*network.Conditions{{
+				URLPattern: sw.Endpoint + "/*", DownloadThroughput: -1, UploadThroughput: 8 << 10,
+			}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		tab.Do(t, chromedp.Click(chromedp.CSS(`#upload`)))
+		// Once the presign has answered, the POST is on its way.
+		tab.WaitFor(t, `document.body.dataset.state === "uploading" && performance.getEntriesByType("resource").some(e => e.name.includes("/presignedurl"))`, stepLimit, describe)
+		tab.Do(t, chromedp.Click(chromedp.CSS(`#cancel`)))
+		tab.WaitFor(t, `document.body.dataset.state === "review"`, stepLimit, describe)
+		if msg := browsertest.Eval[string](t, tab, `document.getElementById("status").innerText`); !strings.Contains(msg, "cancelled") {
+			t.Errorf("status after Cancel: %q", msg)
+		}
+		keys := videos(t, api, mail)
+		if len(keys) != 1 {
+			t.Fatalf("keys issued: %q", keys)
+		}
+		if ok, err := sw.Exists(t.Context(), keys[0]); ok || err != nil {
+			t.Errorf("object %s exists=%v (%v) after Cancel", keys[0], ok, err)
+		}
+		tab.CheckClean(t)
 	})
 
 	t.Run("a file over UPLOAD_MAX_BYTES is refused", func(t *testing.T) {
