@@ -277,6 +277,25 @@ func TestRecorder(t *testing.T) {
 		tab.CheckClean(t)
 	})
 
+	t.Run("no camera is explained", func(t *testing.T) {
+		api := serve(t, listen(t), nil)
+		// Without the fake devices this machine has no camera at all.
+		bare := browsertest.Start(t, 1000, 900, chromedp.Flag("use-fake-device-for-media-stream", false))
+		tab := bare.NewTab(t)
+		tab.Do(t,
+			chromedp.Navigate(api+"/"),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-state="mail"] #mail`)),
+			chromedp.SendKeys(chromedp.CSS(`#mail`), "nocam@orkei.com"),
+			chromedp.Click(chromedp.CSS(`#mail-form button[type="submit"]`)),
+		)
+		tab.WaitFor(t, `document.body.dataset.state === "nocamera"`, stepLimit, describe)
+		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		if !strings.Contains(msg, "No camera was found") {
+			t.Errorf("error shown: %q", msg)
+		}
+		tab.CheckClean(t)
+	})
+
 	t.Run("a page that is not a secure context says so", func(t *testing.T) {
 		ln := listen(t)
 		serve(t, ln, nil)
