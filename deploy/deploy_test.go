@@ -153,6 +153,17 @@ func mustTaskDefinition(tb testing.TB) taskDefinition {
 	return td
 }
 
+// mustTaskConfig is vidrop's configuration as the task definition sets it.
+func mustTaskConfig(tb testing.TB) config.Config {
+	tb.Helper()
+	env, _ := taskEnv(mustTaskDefinition(tb))
+	cfg, err := config.Load(env)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg
+}
+
 // taskEnv returns the container's environment as KEY=VALUE, and its
 // secrets' names.
 func taskEnv(td taskDefinition) (env []string, secrets []string) {
@@ -517,12 +528,7 @@ func TestTaskDefinition(t *testing.T) {
 // exactly when uploads carry an ACL.
 func TestIAMPolicies(t *testing.T) {
 	t.Parallel()
-	td := mustTaskDefinition(t)
-	env, _ := taskEnv(td)
-	cfg, err := config.Load(env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := mustTaskConfig(t)
 	bucketARN := "arn:aws:s3:::" + cfg.Bucket
 	keysARN := bucketARN + "/" + cfg.KeyPrefix + "*"
 
@@ -572,7 +578,7 @@ func TestIAMPolicies(t *testing.T) {
 	var execution policy
 	mustReadJSON(t, "deploy/ecs/iam-execution-secrets-policy.json", &execution)
 	var secretARNs, granted []string
-	for _, s := range td.ContainerDefinitions[0].Secrets {
+	for _, s := range mustTaskDefinition(t).ContainerDefinitions[0].Secrets {
 		secretARNs = append(secretARNs, s.ValueFrom)
 	}
 	for _, st := range execution.Statement {
@@ -601,12 +607,7 @@ func TestIAMPolicies(t *testing.T) {
 // vidrop for a presigned POST.
 func TestBucketCORS(t *testing.T) {
 	t.Parallel()
-	td := mustTaskDefinition(t)
-	env, _ := taskEnv(td)
-	cfg, err := config.Load(env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := mustTaskConfig(t)
 	var cors struct {
 		CORSRules []struct {
 			AllowedOrigins, AllowedMethods []string

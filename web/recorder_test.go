@@ -54,13 +54,39 @@ type recorded struct {
 // openRecorder loads the page, enters mail and waits for the live camera.
 func openRecorder(t *testing.T, tab *browsertest.Tab, pageURL, mail string) {
 	t.Helper()
+	enterMail(t, tab, pageURL, mail, "ready")
+}
+
+// enterMail loads the page, enters mail and waits for the page to reach
+// state.
+func enterMail(t *testing.T, tab *browsertest.Tab, pageURL, mail, state string) {
+	t.Helper()
 	tab.Do(t,
 		chromedp.Navigate(pageURL),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-state="mail"] #mail`)),
 		chromedp.SendKeys(chromedp.CSS(`#mail`), mail),
 		chromedp.Click(chromedp.CSS(`#mail-form button[type="submit"]`)),
 	)
-	tab.WaitFor(t, `document.body.dataset.state === "ready"`, stepLimit, describe)
+	tab.WaitFor(t, `document.body.dataset.state === "`+state+`"`, stepLimit, describe)
+}
+
+// shownError is the error the page shows.
+func shownError(t *testing.T, tab *browsertest.Tab) string {
+	t.Helper()
+	return browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+}
+
+// nothingStored checks that mail was issued one key and that no object
+// was stored under it.
+func nothingStored(t *testing.T, sw *seaweedtest.Server, api, mail string) {
+	t.Helper()
+	keys := videos(t, api, mail)
+	if len(keys) != 1 {
+		t.Fatalf("keys issued: %q", keys)
+	}
+	if ok, err := sw.Exists(t.Context(), keys[0]); ok || err != nil {
+		t.Errorf("object %s exists=%v (%v), want none", keys[0], ok, err)
+	}
 }
 
 // record records from the fake camera until the timer shows seconds (at
@@ -256,14 +282,8 @@ func TestRecorder(t *testing.T) {
 		denying := browsertest.Start(t, 1000, 900, chromedp.Flag("use-fake-ui-for-media-stream", "deny"))
 		tab := denying.NewTab(t)
 		const mail = "denied@orkei.com"
-		tab.Do(t,
-			chromedp.Navigate(api+"/"),
-			chromedp.WaitVisible(chromedp.CSS(`body[data-state="mail"] #mail`)),
-			chromedp.SendKeys(chromedp.CSS(`#mail`), mail),
-			chromedp.Click(chromedp.CSS(`#mail-form button[type="submit"]`)),
-		)
-		tab.WaitFor(t, `document.body.dataset.state === "nocamera"`, stepLimit, describe)
-		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		enterMail(t, tab, api+"/", mail, "nocamera")
+		msg := shownError(t, tab)
 		if !strings.Contains(msg, "Access to the camera was denied") {
 			t.Errorf("error shown: %q", msg)
 		}
@@ -282,14 +302,8 @@ func TestRecorder(t *testing.T) {
 		// Without the fake devices this machine has no camera at all.
 		bare := browsertest.Start(t, 1000, 900, chromedp.Flag("use-fake-device-for-media-stream", false))
 		tab := bare.NewTab(t)
-		tab.Do(t,
-			chromedp.Navigate(api+"/"),
-			chromedp.WaitVisible(chromedp.CSS(`body[data-state="mail"] #mail`)),
-			chromedp.SendKeys(chromedp.CSS(`#mail`), "nocam@orkei.com"),
-			chromedp.Click(chromedp.CSS(`#mail-form button[type="submit"]`)),
-		)
-		tab.WaitFor(t, `document.body.dataset.state === "nocamera"`, stepLimit, describe)
-		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		enterMail(t, tab, api+"/", "nocam@orkei.com", "nocamera")
+		msg := shownError(t, tab)
 		if !strings.Contains(msg, "No camera was found") {
 			t.Errorf("error shown: %q", msg)
 		}
@@ -301,14 +315,8 @@ func TestRecorder(t *testing.T) {
 		serve(t, ln, nil)
 		_, port, _ := net.SplitHostPort(ln.Addr().String())
 		tab := browser.NewTab(t)
-		tab.Do(t,
-			chromedp.Navigate("http://vidrop.test:"+port+"/"),
-			chromedp.WaitVisible(chromedp.CSS(`body[data-state="mail"] #mail`)),
-			chromedp.SendKeys(chromedp.CSS(`#mail`), "insecure@orkei.com"),
-			chromedp.Click(chromedp.CSS(`#mail-form button[type="submit"]`)),
-		)
-		tab.WaitFor(t, `document.body.dataset.state === "nocamera"`, stepLimit, describe)
-		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		enterMail(t, tab, "http://vidrop.test:"+port+"/", "insecure@orkei.com", "nocamera")
+		msg := shownError(t, tab)
 		if !strings.Contains(msg, "not in a secure context") || !strings.Contains(msg, "HTTPS") {
 			t.Errorf("error shown: %q", msg)
 		}
@@ -328,14 +336,11 @@ func TestRecorder(t *testing.T) {
 		if state := upload(t, tab); state != "failed" {
 			t.Fatalf("state %s, want failed", state)
 		}
-		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		msg := shownError(t, tab)
 		if !strings.Contains(msg, "permission expired") || !strings.Contains(msg, "AccessDenied") {
 			t.Errorf("error shown: %q", msg)
 		}
-		keys := videos(t, api, mail)
-		if ok, err := sw.Exists(t.Context(), keys[len(keys)-1]); ok || err != nil {
-			t.Errorf("object stored with an expired policy: %v %v", ok, err)
-		}
+		nothingStored(t, sw, api, mail)
 		tab.CheckClean(t, refusedLoad)
 	})
 
@@ -362,7 +367,7 @@ func TestRecorder(t *testing.T) {
 		if state := upload(t, tab); state != "failed" {
 			t.Fatalf("state %s, want failed", state)
 		}
-		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		msg := shownError(t, tab)
 		if !strings.Contains(msg, "Could not reach the API at "+api) || !strings.Contains(msg, "CORS_ALLOWED_ORIGINS") {
 			t.Errorf("error shown: %q", msg)
 		}
@@ -411,13 +416,7 @@ func TestRecorder(t *testing.T) {
 		if msg := browsertest.Eval[string](t, tab, `document.getElementById("status").innerText`); !strings.Contains(msg, "cancelled") {
 			t.Errorf("status after Cancel: %q", msg)
 		}
-		keys := videos(t, api, mail)
-		if len(keys) != 1 {
-			t.Fatalf("keys issued: %q", keys)
-		}
-		if ok, err := sw.Exists(t.Context(), keys[0]); ok || err != nil {
-			t.Errorf("object %s exists=%v (%v) after Cancel", keys[0], ok, err)
-		}
+		nothingStored(t, sw, api, mail)
 		tab.CheckClean(t)
 	})
 
@@ -430,17 +429,11 @@ func TestRecorder(t *testing.T) {
 		if state := upload(t, tab); state != "failed" {
 			t.Fatalf("state %s, want failed", state)
 		}
-		msg := browsertest.Eval[string](t, tab, `document.getElementById("error").innerText`)
+		msg := shownError(t, tab)
 		if !strings.Contains(msg, "too large") || !strings.Contains(msg, "1.0 KB") {
 			t.Errorf("error shown: %q", msg)
 		}
-		keys := videos(t, api, mail)
-		if len(keys) != 1 {
-			t.Fatalf("keys issued: %q", keys)
-		}
-		if ok, err := sw.Exists(t.Context(), keys[0]); ok || err != nil {
-			t.Errorf("object %s exists=%v (%v) after a refused upload", keys[0], ok, err)
-		}
+		nothingStored(t, sw, api, mail)
 		tab.CheckClean(t, refusedLoad)
 	})
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,89 +9,32 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vidrop/vidrop/internal/buildtest"
 )
 
 // buildBinary builds vidrop as the Dockerfile does.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "vidrop")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return buildtest.Build(t, "../..", "shutdown-test")
 }
 
-type process struct {
-	cmd  *exec.Cmd
-	addr string
-	mu   sync.Mutex
-	logs []string
-	done chan struct{}
-}
-
-func (p *process) lines() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.logs...)
-}
-
-// startBinary runs bin with env and waits for its "listening" line.
-func startBinary(t *testing.T, bin string, env ...string) *process {
+// stopWith sends sig to srv and returns its exit code and how long it took
+// to exit, all output read.
+func stopWith(t *testing.T, srv *buildtest.Server, sig os.Signal) (int, time.Duration) {
 	t.Helper()
-	cmd := exec.Command(bin)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "LISTEN_ADDR=127.0.0.1:0"}, env...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
+	sent := time.Now()
+	if err := srv.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &process{cmd: cmd, done: make(chan struct{})}
-	addrc := make(chan string, 1)
-	go func() {
-		defer close(p.done)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			line := sc.Text()
-			p.mu.Lock()
-			p.logs = append(p.logs, line)
-			p.mu.Unlock()
-			var rec struct{ Msg, Addr string }
-			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "listening" {
-				addrc <- rec.Addr
-			}
-		}
-	}()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	select {
-	case p.addr = <-addrc:
-	case <-p.done:
-		t.Fatalf("vidrop exited before listening:\n%s", strings.Join(p.lines(), "\n"))
-	case <-time.After(20 * time.Second):
-		t.Fatal("vidrop did not start")
-	}
-	return p
-}
-
-// wait waits for the process and its output, and returns the exit code
-// and how long it took from since.
-func (p *process) wait(t *testing.T, since time.Time) (int, time.Duration) {
-	t.Helper()
-	// All output first: Wait closes the pipe.
-	<-p.done
-	err := p.cmd.Wait()
-	took := time.Since(since)
+	err := srv.Wait()
+	took := time.Since(sent)
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
@@ -110,9 +52,9 @@ func (p *process) wait(t *testing.T, since time.Time) (int, time.Duration) {
 // and it exits 0 within SHUTDOWN_TIMEOUT.
 func TestSIGTERMDuringLoad(t *testing.T) {
 	bin := buildBinary(t)
-	p := startBinary(t, bin, "SHUTDOWN_TIMEOUT=10s", "PRESIGN_RATE_PER_IP=0", "PRESIGN_RATE_PER_MAIL=0",
+	p := buildtest.Serve(t, bin, "SHUTDOWN_TIMEOUT=10s", "PRESIGN_RATE_PER_IP=0", "PRESIGN_RATE_PER_MAIL=0",
 		"STORE_MAX_KEYS_PER_MAIL=1000000")
-	base := "http://" + p.addr
+	base := "http://" + p.Addr
 
 	var ok, refused atomic.Int64
 	var bad atomic.Value
@@ -155,13 +97,9 @@ func TestSIGTERMDuringLoad(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("load did not get going: %d answered, %d refused, %v", ok.Load(), refused.Load(), bad.Load())
 	}
-	sent := time.Now()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	code, took := p.wait(t, sent)
+	code, took := stopWith(t, p, syscall.SIGTERM)
 	for range 20 {
-		if _, err := net.DialTimeout("tcp", p.addr, time.Second); err == nil {
+		if _, err := net.DialTimeout("tcp", p.Addr, time.Second); err == nil {
 			t.Fatal("a new connection was accepted after shutdown")
 		}
 	}
@@ -175,7 +113,7 @@ func TestSIGTERMDuringLoad(t *testing.T) {
 		t.Errorf("an accepted request was not answered in full: %v", v)
 	}
 	var served int64
-	for _, line := range p.lines() {
+	for _, line := range p.Lines() {
 		if strings.Contains(line, `"route":"/presignedurl"`) && strings.Contains(line, `"status":200`) {
 			served++
 		}
@@ -190,34 +128,30 @@ func TestSIGTERMDuringLoad(t *testing.T) {
 // process gives up, says so in its log and exits non-zero.
 func TestShutdownCutShort(t *testing.T) {
 	bin := buildBinary(t)
-	p := startBinary(t, bin, "SHUTDOWN_TIMEOUT=1s")
-	conn, err := net.Dial("tcp", p.addr)
+	p := buildtest.Serve(t, bin, "SHUTDOWN_TIMEOUT=1s")
+	conn, err := net.Dial("tcp", p.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	// An upload to the embedded store whose body never finishes.
-	fmt.Fprintf(conn, "POST /s3/videos HTTP/1.1\r\nHost: %s\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 100000\r\n\r\n--x\r\n", p.addr)
+	fmt.Fprintf(conn, "POST /s3/videos HTTP/1.1\r\nHost: %s\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 100000\r\n\r\n--x\r\n", p.Addr)
 	// Make sure the server has accepted it: connections are accepted in
 	// order, so once a later connection is answered, the upload's is
 	// open too (and counts as active for the drain).
-	if resp, err := http.Get("http://" + p.addr + "/healthz"); err != nil {
+	if resp, err := http.Get("http://" + p.Addr + "/healthz"); err != nil {
 		t.Fatal(err)
 	} else {
 		resp.Body.Close()
 	}
-	sent := time.Now()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	code, took := p.wait(t, sent)
+	code, took := stopWith(t, p, syscall.SIGTERM)
 	if code == 0 {
 		t.Errorf("exit code 0 although the drain was cut short")
 	}
 	if took < time.Second || took > 5*time.Second {
 		t.Errorf("exited after %s, want about SHUTDOWN_TIMEOUT (1s)", took)
 	}
-	if !strings.Contains(strings.Join(p.lines(), "\n"), "shutdown cut short") {
-		t.Errorf("no log line about the cut:\n%s", strings.Join(p.lines(), "\n"))
+	if !strings.Contains(strings.Join(p.Lines(), "\n"), "shutdown cut short") {
+		t.Errorf("no log line about the cut:\n%s", strings.Join(p.Lines(), "\n"))
 	}
 }

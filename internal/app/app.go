@@ -64,7 +64,6 @@ type App struct {
 	cfg     config.Config
 	logger  *slog.Logger
 	handler http.Handler
-	store   *store.Memory
 }
 
 // New builds vidrop from cfg.
@@ -122,7 +121,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		}
 		var creds aws.CredentialsProvider = credentials.NewStaticCredentialsProvider(devs3.AccessKey, devs3.SecretKey, "")
 		if o.credentials != nil {
-			creds = aws.NewCredentialsCache(presign.MarkCredentials(o.credentials))
+			creds = o.credentials
 		}
 		signClient = s3.New(s3.Options{
 			Region:       cfg.Region,
@@ -138,9 +137,6 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		if o.credentials != nil {
 			awsCfg.Credentials = o.credentials
 		}
-		// So that a presign failing for want of credentials is told
-		// apart (503, retry) from other failures.
-		awsCfg.Credentials = aws.NewCredentialsCache(presign.MarkCredentials(awsCfg.Credentials))
 		server := s3.NewFromConfig(awsCfg, endpoint(cfg.Endpoint, cfg.PathStyle))
 		public := cfg.PublicEndpoint
 		if public == "" {
@@ -150,7 +146,12 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		api.Ready = readiness.NewBucket(server, cfg.Bucket, readyTTL, logger).Check
 	}
 	if cfg.PresignSigner == "sdk" {
-		api.Presigner = presign.New(s3.NewPresignClient(signClient), presignOpts)
+		// The Signer marks credential failures itself; the SDK does not,
+		// so its provider does, for the 503 they deserve. The provider
+		// (the SDK's own cache) stays inside, refresh window and all.
+		so := signClient.Options()
+		so.Credentials = presign.MarkCredentials(so.Credentials)
+		api.Presigner = presign.New(s3.NewPresignClient(s3.New(so)), presignOpts)
 	} else {
 		signer, err := presign.NewSignerFromClient(signClient, presignOpts)
 		if err != nil {
@@ -158,42 +159,26 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		}
 		api.Presigner = signer
 	}
-	if api.PageOrigins, err = pageOrigins(ctx, cfg); err != nil {
+	// The page may post where the presigned URL points. The embedded
+	// store's URL is this server's own, known only per request.
+	var upload string
+	if !cfg.Embedded() || cfg.PublicEndpoint != "" {
+		if upload, err = presign.PostURL(signClient, presignOpts.Bucket); err != nil {
+			return nil, err
+		}
+	}
+	if api.PageOrigins, err = pageOrigins(upload, cfg.CSPConnectSrc); err != nil {
 		return nil, err
 	}
 
-	return &App{cfg: cfg, logger: logger, handler: httpapi.NewServer(logger, api), store: st}, nil
+	return &App{cfg: cfg, logger: logger, handler: httpapi.NewServer(logger, api)}, nil
 }
 
 // pageOrigins are the origins the recorder page may connect to besides its
-// own: where the browser posts uploads (none extra for the embedded store,
-// which is this server) and CSP_CONNECT_SRC.
-func pageOrigins(ctx context.Context, cfg config.Config) ([]string, error) {
+// own: upload's (the presigned URL, "" when it is this server) and extra
+// (CSP_CONNECT_SRC), each once.
+func pageOrigins(upload string, extra []string) ([]string, error) {
 	var origins []string
-	upload := cfg.PublicEndpoint
-	if !cfg.Embedded() {
-		if upload == "" {
-			upload = cfg.Endpoint
-		}
-		// The presigned URL is this resolver's answer for the bucket, so
-		// ask it the same question once, without credentials.
-		params := s3.EndpointParameters{
-			Bucket:         aws.String(cfg.Bucket),
-			Region:         aws.String(cfg.Region),
-			ForcePathStyle: aws.Bool(cfg.PathStyle),
-			UseFIPS:        aws.Bool(false),
-			UseDualStack:   aws.Bool(false),
-			Accelerate:     aws.Bool(false),
-		}
-		if upload != "" {
-			params.Endpoint = aws.String(upload)
-		}
-		ep, err := s3.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, params)
-		if err != nil {
-			return nil, fmt.Errorf("resolve the bucket's endpoint: %w", err)
-		}
-		upload = ep.URI.String()
-	}
 	if upload != "" {
 		u, err := url.Parse(upload)
 		if err != nil {
@@ -201,7 +186,7 @@ func pageOrigins(ctx context.Context, cfg config.Config) ([]string, error) {
 		}
 		origins = append(origins, u.Scheme+"://"+u.Host)
 	}
-	for _, o := range cfg.CSPConnectSrc {
+	for _, o := range extra {
 		if !slices.Contains(origins, o) {
 			origins = append(origins, o)
 		}

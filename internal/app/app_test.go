@@ -20,6 +20,7 @@ import (
 	"github.com/vidrop/vidrop/internal/app"
 	"github.com/vidrop/vidrop/internal/app/apptest"
 	"github.com/vidrop/vidrop/internal/naming"
+	"github.com/vidrop/vidrop/internal/presign"
 	"github.com/vidrop/vidrop/internal/seaweedtest"
 )
 
@@ -35,9 +36,9 @@ func seaweedEnv(sw *seaweedtest.Server, extra ...string) []string {
 func withTestKeys() app.Option { return apptest.SeaweedKeys() }
 
 type presigned struct {
-	URL    string            `json:"url"`
-	Fields map[string]string `json:"fields"`
-	Key    string            `json:"key"`
+	URL    string         `json:"url"`
+	Fields presign.Fields `json:"fields"` // in the order the answer lists them
+	Key    string         `json:"key"`
 }
 
 func getJSON(t *testing.T, url string, user string, v any) int {
@@ -68,12 +69,12 @@ func getJSON(t *testing.T, url string, user string, v any) int {
 
 // upload posts fields (in the given order), then the file last, as a
 // browser form does.
-func upload(t *testing.T, url string, fields [][2]string, content []byte) (int, string) {
+func upload(t *testing.T, url string, fields presign.Fields, content []byte) (int, string) {
 	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	for _, f := range fields {
-		if err := w.WriteField(f[0], f[1]); err != nil {
+		if err := w.WriteField(f.Name, f.Value); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -92,44 +93,23 @@ func upload(t *testing.T, url string, fields [][2]string, content []byte) (int, 
 	return resp.StatusCode, string(b)
 }
 
-// orderedFields fetches a presign and returns its fields in the order the
-// JSON object lists them.
-func orderedFields(t *testing.T, base, query string) (presigned, [][2]string) {
+// orderedFields fetches a presign and returns it with its fields in the
+// order the JSON object lists them.
+func orderedFields(t *testing.T, base, query string) (presigned, presign.Fields) {
 	t.Helper()
-	resp, err := http.Get(base + "/presignedurl?" + query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("presign: %d %s %v", resp.StatusCode, raw, err)
-	}
 	var p presigned
-	if err := json.Unmarshal(raw, &p); err != nil {
-		t.Fatal(err)
+	if code := getJSON(t, base+"/presignedurl?"+query, "", &p); code != http.StatusOK {
+		t.Fatalf("presign: status %d", code)
 	}
-	var envelope struct {
-		Fields json.RawMessage `json:"fields"`
-	}
-	json.Unmarshal(raw, &envelope)
-	dec := json.NewDecoder(bytes.NewReader(envelope.Fields))
-	dec.Token() // {
-	var fields [][2]string
-	for dec.More() {
-		k, _ := dec.Token()
-		v, _ := dec.Token()
-		fields = append(fields, [2]string{k.(string), v.(string)})
-	}
-	return p, fields
+	return p, p.Fields
 }
 
-func set(fields [][2]string, name, value string) [][2]string {
-	out := make([][2]string, len(fields))
+func set(fields presign.Fields, name, value string) presign.Fields {
+	out := make(presign.Fields, len(fields))
 	copy(out, fields)
 	for i := range out {
-		if out[i][0] == name {
-			out[i][1] = value
+		if out[i].Name == name {
+			out[i].Value = value
 		}
 	}
 	return out
@@ -212,26 +192,27 @@ func TestAgainstSeaweedFS(t *testing.T) {
 
 	rejected := []struct {
 		name   string
-		tamper func(p presigned, fields [][2]string) [][2]string
+		tamper func(p presigned, fields presign.Fields) presign.Fields
 	}{
-		{"wrong acl", func(_ presigned, f [][2]string) [][2]string { return set(f, "acl", "public-read-write") }},
-		{"missing acl", func(_ presigned, f [][2]string) [][2]string {
-			var out [][2]string
+		{"wrong acl", func(_ presigned, f presign.Fields) presign.Fields { return set(f, "acl", "public-read-write") }},
+		{"missing acl", func(_ presigned, f presign.Fields) presign.Fields {
+			var out presign.Fields
 			for _, x := range f {
-				if x[0] != "acl" {
+				if x.Name != "acl" {
 					out = append(out, x)
 				}
 			}
 			return out
 		}},
-		{"different key", func(_ presigned, f [][2]string) [][2]string { return set(f, "key", "someone-else.mp4") }},
-		{"different content type", func(_ presigned, f [][2]string) [][2]string { return set(f, "Content-Type", "text/html") }},
-		{"tampered policy", func(p presigned, f [][2]string) [][2]string {
-			raw, _ := base64.StdEncoding.DecodeString(p.Fields["policy"])
+		{"different key", func(_ presigned, f presign.Fields) presign.Fields { return set(f, "key", "someone-else.mp4") }},
+		{"different content type", func(_ presigned, f presign.Fields) presign.Fields { return set(f, "Content-Type", "text/html") }},
+		{"tampered policy", func(p presigned, f presign.Fields) presign.Fields {
+			policy, _ := p.Fields.Get("policy")
+			raw, _ := base64.StdEncoding.DecodeString(policy)
 			raw = bytes.Replace(raw, []byte(`"content-length-range",1,1073741824`), []byte(`"content-length-range",1,9999999999`), 1)
 			return set(f, "policy", base64.StdEncoding.EncodeToString(raw))
 		}},
-		{"wrong signature", func(_ presigned, f [][2]string) [][2]string {
+		{"wrong signature", func(_ presigned, f presign.Fields) presign.Fields {
 			return set(f, "X-Amz-Signature", strings.Repeat("0", 64))
 		}},
 	}
@@ -295,7 +276,7 @@ func TestAgainstSeaweedFS(t *testing.T) {
 	t.Run("no acl configured", func(t *testing.T) {
 		noACL := start(t, seaweedEnv(sw, "UPLOAD_ACL=", "KEY_PREFIX=noacl/"), withTestKeys())
 		p, fields := orderedFields(t, noACL.URL, "mail=noacl@orkei.com")
-		if _, ok := p.Fields["acl"]; ok {
+		if _, ok := p.Fields.Get("acl"); ok {
 			t.Fatal("acl field sent with UPLOAD_ACL empty")
 		}
 		if code, body := upload(t, p.URL, fields, videoBytes(500)); code != http.StatusNoContent {
@@ -490,5 +471,45 @@ func TestSlowBodyDoesNotPinAConnection(t *testing.T) {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		t.Fatal("the server kept the connection open")
+	}
+}
+
+// expiringCreds hands out credentials that expire after ttl and counts how
+// often they were fetched.
+type expiringCreds struct {
+	ttl     time.Duration
+	fetches *atomic.Int32
+}
+
+func (e expiringCreds) Retrieve(context.Context) (aws.Credentials, error) {
+	e.fetches.Add(1)
+	return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret", Source: "test",
+		CanExpire: true, Expires: time.Now().Add(e.ttl)}, nil
+}
+
+// TestCredentialsRefreshedBeforeExpiry: a POST must not be signed with
+// credentials about to expire (S3 refuses it once they have), so
+// credentials within five minutes of their expiry are fetched anew.
+func TestCredentialsRefreshedBeforeExpiry(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		ttl  time.Duration
+		want int32
+	}{
+		{time.Hour, 1},       // fetched once, then cached
+		{3 * time.Minute, 3}, // too close to expiry: fetched for every POST
+	}
+	for _, tt := range tests {
+		var fetches atomic.Int32
+		vd := start(t, nil, app.WithCredentials(expiringCreds{ttl: tt.ttl, fetches: &fetches}))
+		for range 3 {
+			var p presigned
+			if code := getJSON(t, vd.URL+"/presignedurl?mail=refresh@orkei.com", "", &p); code != http.StatusOK {
+				t.Fatalf("presign: %d", code)
+			}
+		}
+		if got := fetches.Load(); got != tt.want {
+			t.Errorf("credentials expiring in %s fetched %d times for 3 POSTs, want %d", tt.ttl, got, tt.want)
+		}
 	}
 }

@@ -1,8 +1,14 @@
 package app
 
 import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/vidrop/vidrop/internal/config"
 )
@@ -30,9 +36,19 @@ func TestPageOrigins(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := pageOrigins(t.Context(), cfg)
+			a, err := New(t.Context(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)),
+				WithCredentials(credentials.NewStaticCredentialsProvider("AKID", "secret", "")))
 			if err != nil {
 				t.Fatal(err)
+			}
+			// The origins the page's CSP lets it connect to, besides its own.
+			rec := httptest.NewRecorder()
+			a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+			var got []string
+			for _, d := range strings.Split(rec.Header().Get("Content-Security-Policy"), ";") {
+				if f := strings.Fields(d); len(f) > 0 && f[0] == "connect-src" {
+					got = f[2:] // after 'self'
+				}
 			}
 			if strings.Join(got, " ") != tt.want {
 				t.Errorf("origins %q, want %q", got, tt.want)

@@ -82,8 +82,9 @@ type Tab struct {
 	// Ctx runs chromedp actions in the tab.
 	Ctx context.Context
 
-	mu   sync.Mutex
-	msgs []chromedp.ConsoleMessage
+	mu     sync.Mutex
+	msgs   []chromedp.ConsoleMessage
+	logged chan struct{} // gets a value after each new message
 }
 
 // NewTab opens a tab in a fresh browser context, closed when the test
@@ -95,7 +96,7 @@ func (b *Browser) NewTab(tb testing.TB) *Tab {
 	if err := chromedp.Do(ctx); err != nil {
 		tb.Fatalf("browsertest: new tab: %v", err)
 	}
-	t := &Tab{Ctx: ctx}
+	t := &Tab{Ctx: ctx, logged: make(chan struct{}, 1)}
 	// Console covers console calls, uncaught exceptions and the
 	// browser's log (Log.entryAdded), where CSP violations and failed
 	// loads arrive.
@@ -108,6 +109,10 @@ func (b *Browser) NewTab(tb testing.TB) *Tab {
 			t.mu.Lock()
 			t.msgs = append(t.msgs, m)
 			t.mu.Unlock()
+			select {
+			case t.logged <- struct{}{}:
+			default: // a wake-up is already pending
+			}
 		}
 	}()
 	return t
@@ -142,17 +147,18 @@ func (t *Tab) Problems(allowed ...*regexp.Regexp) []string {
 // changes; it fails the test if none has within limit.
 func (t *Tab) WaitLogged(tb testing.TB, re *regexp.Regexp, limit time.Duration) {
 	tb.Helper()
-	deadline := time.Now().Add(limit)
+	timeout := time.After(limit)
 	for {
 		for _, p := range t.Problems() {
 			if re.MatchString(p) {
 				return
 			}
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-t.logged:
+		case <-timeout:
 			tb.Fatalf("the page logged no error matching %s within %s; logged: %q", re, limit, t.Problems())
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

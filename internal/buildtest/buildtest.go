@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -188,7 +189,11 @@ type Server struct {
 	Addr string
 
 	cmd  *exec.Cmd
-	done chan error
+	done chan struct{} // closed once the process exited and all its output was read
+	err  error         // cmd.Wait's, once done
+
+	mu    sync.Mutex
+	lines []string
 }
 
 // Serve starts bin with LISTEN_ADDR=127.0.0.1:0 plus env, and returns once
@@ -206,38 +211,65 @@ func Serve(tb testing.TB, bin string, env ...string) *Server {
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
-	s := &Server{cmd: cmd, done: make(chan error, 1)}
-	lines := bufio.NewScanner(stdout)
-	for s.Addr == "" && lines.Scan() {
-		var rec struct{ Msg, Addr string }
-		if json.Unmarshal(lines.Bytes(), &rec) == nil && rec.Msg == "listening" {
-			s.Addr = rec.Addr
-		}
-	}
+	s := &Server{cmd: cmd, done: make(chan struct{})}
+	addr := make(chan string, 1)
 	go func() {
-		_, _ = io.Copy(io.Discard, stdout)
-		s.done <- cmd.Wait()
+		lines := bufio.NewScanner(stdout)
+		for lines.Scan() {
+			s.mu.Lock()
+			s.lines = append(s.lines, lines.Text())
+			s.mu.Unlock()
+			var rec struct{ Msg, Addr string }
+			if json.Unmarshal(lines.Bytes(), &rec) == nil && rec.Msg == "listening" {
+				addr <- rec.Addr
+			}
+		}
+		_, _ = io.Copy(io.Discard, stdout) // a line too long for the scanner
+		// Only now: Wait closes the pipe.
+		s.err = cmd.Wait()
+		close(s.done)
 	}()
 	tb.Cleanup(func() { _ = s.Stop() })
-	if s.Addr == "" {
-		tb.Fatalf("%s printed no listening line; it exited: %v", bin, <-s.done)
+	select {
+	case s.Addr = <-addr:
+	case <-s.done:
+		tb.Fatalf("%s printed no listening line; it exited: %v\n%s", bin, s.err, strings.Join(s.Lines(), "\n"))
+	case <-time.After(30 * time.Second):
+		tb.Fatalf("%s printed no listening line in 30 s", bin)
 	}
 	return s
 }
 
+// Lines returns the log lines printed so far.
+func (s *Server) Lines() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.lines)
+}
+
+// Signal sends sig to the process.
+func (s *Server) Signal(sig os.Signal) error { return s.cmd.Process.Signal(sig) }
+
+// Wait waits for the process to exit, with all its output read, and
+// returns how it ended (an *exec.ExitError for a non-zero exit).
+func (s *Server) Wait() error {
+	<-s.done
+	return s.err
+}
+
 // Stop sends SIGTERM, as ECS and docker do, and waits for the exit.
 func (s *Server) Stop() error {
-	if s.cmd == nil {
-		return nil
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	var err error
 	select {
-	case err = <-s.done:
+	case <-s.done:
+		return s.err
+	default:
+	}
+	_ = s.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+		return s.err
 	case <-time.After(30 * time.Second):
 		_ = s.cmd.Process.Kill()
-		err = fmt.Errorf("no exit 30 s after SIGTERM: %v", <-s.done)
+		return fmt.Errorf("no exit 30 s after SIGTERM: %v", s.Wait())
 	}
-	s.cmd = nil
-	return err
 }

@@ -292,9 +292,6 @@ func (c Config) SlogLevel() (slog.Level, error) {
 	return l, err
 }
 
-// CORSAny reports whether any origin may call the presign endpoint.
-func (c Config) CORSAny() bool { return slices.Contains(c.CORSAllowedOrigins, "*") }
-
 // explain rewrites env's parse errors, which name Go fields, to name the
 // variables instead.
 func explain(err error) error {

@@ -17,7 +17,7 @@ func TestDefaults(t *testing.T) {
 	}
 	if c.ListenAddr != ":8080" || c.Region != "us-east-1" || c.UploadACL != "public-read" ||
 		c.UploadExpires != time.Hour || c.UploadMaxBytes != 1<<30 || c.ShutdownTimeout != 20*time.Second ||
-		c.LogLevel != "info" || c.LogFormat != "json" || !c.CORSAny() || !c.Embedded() || c.PathStyle {
+		c.LogLevel != "info" || c.LogFormat != "json" || !slices.Equal(c.CORSAllowedOrigins, []string{"*"}) || !c.Embedded() || c.PathStyle {
 		t.Errorf("defaults = %+v", c)
 	}
 }

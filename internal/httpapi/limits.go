@@ -88,13 +88,12 @@ func limitHandler(l *httprate.RateLimiter) func(http.Handler) http.Handler {
 // is refused before its password is even checked, so guessing gets no
 // further with the right password than with a wrong one.
 type authFailures struct {
-	l      *httprate.RateLimiter // nil: no limit
-	n      int
-	window time.Duration
+	l    *httprate.RateLimiter // nil: no limit
+	rate config.Rate
 }
 
 func newAuthFailures(rate config.Rate) *authFailures {
-	return &authFailures{l: newLimiter(rate, nil, true), n: rate.N, window: rate.Per}
+	return &authFailures{l: newLimiter(rate, nil, true), rate: rate}
 }
 
 // blocked reports whether the client behind key has used up its failures.
@@ -105,7 +104,7 @@ func (a *authFailures) blocked(key string) bool {
 		return false
 	}
 	_, rate, err := a.l.Status(key)
-	return err != nil || rate >= float64(a.n)
+	return err != nil || rate >= float64(a.rate.N)
 }
 
 func (a *authFailures) failed(w http.ResponseWriter, r *http.Request, key string) {
@@ -115,7 +114,7 @@ func (a *authFailures) failed(w http.ResponseWriter, r *http.Request, key string
 }
 
 func (a *authFailures) retryAfter() string {
-	return strconv.Itoa(int(a.window.Seconds()))
+	return strconv.Itoa(int(a.rate.Per.Seconds()))
 }
 
 // limitQuery refuses a query string over max bytes before anything else

@@ -22,6 +22,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vidrop/vidrop/internal/presign"
 )
 
 // Limits on a run, so that a load can never run away.
@@ -122,10 +124,9 @@ func loopback(host string) bool {
 }
 
 type presignAnswer struct {
-	URL    string            `json:"url"`
-	Fields map[string]string `json:"fields"`
-	Key    string            `json:"key"`
-	order  []string
+	URL    string         `json:"url"`
+	Fields presign.Fields `json:"fields"` // in the form's order
+	Key    string         `json:"key"`
 }
 
 // Run performs the load, then the checks.
@@ -296,20 +297,6 @@ func presignOnce(ctx context.Context, client *http.Client, base, mail string) (p
 	if err := json.Unmarshal(body, &ans); err != nil || ans.Key == "" {
 		return ans, resp.StatusCode, fmt.Errorf("bad presign answer %q: %v", body, err)
 	}
-	// The form's field order is the JSON object's order.
-	var env struct {
-		Fields json.RawMessage `json:"fields"`
-	}
-	_ = json.Unmarshal(body, &env)
-	dec := json.NewDecoder(bytes.NewReader(env.Fields))
-	_, _ = dec.Token()
-	for dec.More() {
-		k, _ := dec.Token()
-		_, _ = dec.Token()
-		if s, ok := k.(string); ok {
-			ans.order = append(ans.order, s)
-		}
-	}
 	return ans, resp.StatusCode, nil
 }
 
@@ -345,8 +332,8 @@ func upload(ctx context.Context, client *http.Client, p presignAnswer) error {
 	}
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
-	for _, name := range p.order {
-		if err := w.WriteField(name, p.Fields[name]); err != nil {
+	for _, f := range p.Fields {
+		if err := w.WriteField(f.Name, f.Value); err != nil {
 			return err
 		}
 	}

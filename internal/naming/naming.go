@@ -173,15 +173,6 @@ func ParseType(raw string) (Format, error) {
 	return 0, ErrType
 }
 
-// ContentType is ParseType returning the bare type and its extension.
-func ContentType(raw string) (contentType, ext string, err error) {
-	f, err := ParseType(raw)
-	if err != nil {
-		return "", "", err
-	}
-	return f.ContentType(), f.Ext(), nil
-}
-
 // Segment unescapes one path segment (routers match on the raw path, so
 // "%2E%2E" arrives escaped) and validates it as a project or step name.
 func Segment(raw string) (string, error) {

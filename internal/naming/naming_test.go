@@ -82,7 +82,7 @@ func TestNormalisedMailsShareAStem(t *testing.T) {
 	}
 }
 
-func TestContentType(t *testing.T) {
+func TestParseType(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		in, ct, ext string
@@ -100,9 +100,9 @@ func TestContentType(t *testing.T) {
 		{"video/", "", "", ErrType},
 	}
 	for _, tt := range tests {
-		ct, ext, err := ContentType(tt.in)
-		if ct != tt.ct || ext != tt.ext || !errors.Is(err, tt.err) {
-			t.Errorf("ContentType(%q) = %q, %q, %v; want %q, %q, %v", tt.in, ct, ext, err, tt.ct, tt.ext, tt.err)
+		f, err := ParseType(tt.in)
+		if ct, ext := f.ContentType(), f.Ext(); ct != tt.ct || ext != tt.ext || !errors.Is(err, tt.err) {
+			t.Errorf("ParseType(%q) = %q, %q, %v; want %q, %q, %v", tt.in, ct, ext, err, tt.ct, tt.ext, tt.err)
 		}
 	}
 }

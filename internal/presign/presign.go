@@ -23,7 +23,9 @@
 package presign
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -87,6 +89,29 @@ func (fs Fields) MarshalJSON() ([]byte, error) {
 		b = jsonstr.Append(b, f.Value)
 	}
 	return append(b, '}'), nil
+}
+
+// UnmarshalJSON reads an object of string members into fs, keeping their
+// order: the order a form must send them in.
+func (fs *Fields) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return fmt.Errorf("presign: fields are not a JSON object")
+	}
+	out := (*fs)[:0]
+	for dec.More() {
+		t, err := dec.Token() // a member name, so a string
+		if err != nil {
+			return fmt.Errorf("presign: field name: %w", err)
+		}
+		f := Field{Name: t.(string)}
+		if err := dec.Decode(&f.Value); err != nil {
+			return fmt.Errorf("presign: field %s: %w", f.Name, err)
+		}
+		out = append(out, f)
+	}
+	*fs = out
+	return nil
 }
 
 // Post is a presigned POST: send every field in order, then the file last,

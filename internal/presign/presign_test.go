@@ -210,3 +210,24 @@ func TestCredentialErrorsAreMarkedAndRecover(t *testing.T) {
 		t.Errorf("credential = %s", c)
 	}
 }
+
+func TestFieldsJSONRoundTripKeepsOrder(t *testing.T) {
+	t.Parallel()
+	in := Fields{{"key", "k<1>.mp4"}, {"acl", "public-read"}, {"Content-Type", "video/mp4"}, {"policy", "eyJ="}, {"X-Amz-Signature", "00"}}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Fields
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(out) != fmt.Sprint(in) {
+		t.Errorf("round trip = %v, want %v", out, in)
+	}
+	for _, bad := range []string{`[]`, `{"a":1}`, `{"a":"b"`, `"x"`} {
+		if err := json.Unmarshal([]byte(bad), &out); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	smithyauth "github.com/aws/smithy-go/auth"
+	smithyendpoints "github.com/aws/smithy-go/endpoints"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/vidrop/vidrop/internal/jsonstr"
 )
@@ -101,9 +102,25 @@ func NewSigner(c SignerConfig, o Options) (*Signer, error) {
 // resolver.
 func NewSignerFromClient(client *s3.Client, o Options) (*Signer, error) {
 	co := client.Options()
-	// The parameters the SDK binds for every operation; see
-	// bindEndpointParams in service/s3.
-	return newSigner(co.Credentials, co.EndpointResolverV2, s3.EndpointParameters{
+	return newSigner(co.Credentials, co.EndpointResolverV2, endpointParams(co), o)
+}
+
+// PostURL is the URL a presigned POST to bucket goes to with client's
+// region and endpoint settings: what PresignPostObject and a Signer made
+// from client return.
+func PostURL(client *s3.Client, bucket string) (string, error) {
+	co := client.Options()
+	ep, err := resolveEndpoint(co.EndpointResolverV2, endpointParams(co), bucket)
+	if err != nil {
+		return "", err
+	}
+	return ep.URI.String(), nil
+}
+
+// endpointParams are the parameters the SDK binds for every operation;
+// see bindEndpointParams in service/s3.
+func endpointParams(co s3.Options) s3.EndpointParameters {
+	return s3.EndpointParameters{
 		Region:                         aws.String(co.Region),
 		UseFIPS:                        aws.Bool(co.EndpointOptions.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled),
 		UseDualStack:                   aws.Bool(co.EndpointOptions.UseDualStackEndpoint == aws.DualStackEndpointStateEnabled),
@@ -113,7 +130,21 @@ func NewSignerFromClient(client *s3.Client, o Options) (*Signer, error) {
 		DisableMultiRegionAccessPoints: aws.Bool(co.DisableMultiRegionAccessPoints),
 		UseArnRegion:                   aws.Bool(co.UseARNRegion),
 		DisableS3ExpressSessionAuth:    co.DisableS3ExpressSessionAuth,
-	}, o)
+	}
+}
+
+// resolveEndpoint resolves bucket's endpoint with resolver (the SDK's
+// default when nil).
+func resolveEndpoint(resolver s3.EndpointResolverV2, params s3.EndpointParameters, bucket string) (smithyendpoints.Endpoint, error) {
+	if resolver == nil {
+		resolver = s3.NewDefaultEndpointResolverV2()
+	}
+	params.Bucket = aws.String(bucket)
+	ep, err := resolver.ResolveEndpoint(context.Background(), params)
+	if err != nil {
+		return ep, fmt.Errorf("presign: resolve endpoint for bucket %s: %w", bucket, err)
+	}
+	return ep, nil
 }
 
 func newSigner(creds aws.CredentialsProvider, resolver s3.EndpointResolverV2, params s3.EndpointParameters, o Options) (*Signer, error) {
@@ -125,9 +156,6 @@ func newSigner(creds aws.CredentialsProvider, resolver s3.EndpointResolverV2, pa
 	case o.Expires <= 0:
 		return nil, fmt.Errorf("presign: expiry %s is not positive", o.Expires)
 	}
-	if resolver == nil {
-		resolver = s3.NewDefaultEndpointResolverV2()
-	}
 	if _, ok := creds.(*aws.CredentialsCache); !ok {
 		creds = aws.NewCredentialsCache(creds, func(co *aws.CredentialsCacheOptions) {
 			co.ExpiryWindow = credentialsExpiryWindow
@@ -137,10 +165,9 @@ func newSigner(creds aws.CredentialsProvider, resolver s3.EndpointResolverV2, pa
 		o.Now = time.Now
 	}
 
-	params.Bucket = aws.String(o.Bucket)
-	ep, err := resolver.ResolveEndpoint(context.Background(), params)
+	ep, err := resolveEndpoint(resolver, params, o.Bucket)
 	if err != nil {
-		return nil, fmt.Errorf("presign: resolve endpoint for bucket %s: %w", o.Bucket, err)
+		return nil, err
 	}
 	s := &Signer{
 		creds:   creds,
