@@ -1,20 +1,33 @@
 // Command vidrop-load drives a running vidrop on loopback with concurrent
 // clients, then checks through /videos that nothing was lost or issued
 // twice. It exits non-zero when a check fails.
+//
+// With -baseline ADDR it instead serves, on ADDR, the straightforward
+// handler `make loadtest` measures vidrop against (loadtest.Baseline),
+// until SIGINT or SIGTERM. It signs for the bucket vidrop's own variables
+// (S3_BUCKET, S3_ENDPOINT, ...) name, with the SDK's PresignPostObject, or
+// with vidrop's signer when -baseline-signer is direct.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime"
 	"syscall"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/vidrop/vidrop/internal/config"
 	"github.com/vidrop/vidrop/internal/loadtest"
+	"github.com/vidrop/vidrop/internal/presign"
 )
 
 func main() {
@@ -37,8 +50,17 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&c.User, "user", "test", "basic-auth user for /videos")
 	fs.StringVar(&c.Password, "password", "test", "basic-auth password for /videos")
 	fs.IntVar(&c.Uploads, "uploads", 0, "presigned POSTs to upload for real after the load")
+	baseline := fs.String("baseline", "", "serve the baseline handler on this loopback address instead of loading")
+	baselineSigner := fs.String("baseline-signer", "sdk", "the baseline's signer: sdk (PresignPostObject) or direct (vidrop's)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *baseline != "" {
+		ln, err := listenLoopback(*baseline)
+		if err != nil {
+			return err
+		}
+		return serveBaseline(ctx, ln, *baselineSigner, os.Environ())
 	}
 	fmt.Fprintf(stdout, "machine       %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(stdout, "load          %d clients for %s over %d mails against %s\n", c.Concurrency, c.Duration, c.Mails, c.BaseURL)
@@ -54,5 +76,66 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("checks failed: lost, duplicated, unexpected, 5xx or failed requests above")
 	}
 	fmt.Fprintln(stdout, "result        OK: nothing lost, nothing duplicated, no 5xx")
+	return nil
+}
+
+// listenLoopback listens on addr, which must be a loopback address: the
+// baseline is for load runs on this machine only.
+func listenLoopback(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("baseline address %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("baseline address %q: must be a loopback IP such as 127.0.0.1:8081", addr)
+	}
+	return net.Listen("tcp", addr)
+}
+
+// serveBaseline serves loadtest.Baseline on ln, signing with signer (sdk
+// or direct) for the store environ names as vidrop's would, until ctx ends.
+func serveBaseline(ctx context.Context, ln net.Listener, signer string, environ []string) error {
+	if signer != "sdk" && signer != "direct" {
+		return fmt.Errorf("baseline: signer %q: want sdk or direct", signer)
+	}
+	cfg, err := config.Load(environ)
+	if err != nil {
+		return err
+	}
+	if cfg.Embedded() {
+		return errors.New("baseline: set S3_BUCKET (and S3_ENDPOINT) to the store to sign for")
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(cfg.Region))
+	if err != nil {
+		return fmt.Errorf("baseline: load AWS configuration: %w", err)
+	}
+	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		if cfg.Endpoint != "" {
+			o.BaseEndpoint = &cfg.Endpoint
+		}
+		o.UsePathStyle = cfg.PathStyle
+	})
+	opts := presign.Options{Bucket: cfg.Bucket, ACL: cfg.UploadACL, MaxBytes: cfg.UploadMaxBytes, Expires: cfg.UploadExpires}
+	sign := loadtest.SDKSigner(s3.NewPresignClient(client), opts)
+	if signer == "direct" {
+		s, err := presign.NewSignerFromClient(client, opts)
+		if err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		sign = loadtest.DirectSigner(s)
+	}
+	srv := &http.Server{Handler: loadtest.NewBaseline(sign).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("baseline: %w", err)
+	case <-ctx.Done():
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("baseline: shutdown: %w", err)
+	}
 	return nil
 }
