@@ -6,7 +6,8 @@
 // handler `make loadtest` measures vidrop against (loadtest.Baseline),
 // until SIGINT or SIGTERM. It signs for the bucket vidrop's own variables
 // (S3_BUCKET, S3_ENDPOINT, ...) name, with the SDK's PresignPostObject, or
-// with vidrop's signer when -baseline-signer is direct.
+// with vidrop's signer when -baseline-signer is direct. With fixed, it
+// serves one answer signed at start to every request (loadtest.Fixed).
 package main
 
 import (
@@ -51,7 +52,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&c.Password, "password", "test", "basic-auth password for /videos")
 	fs.IntVar(&c.Uploads, "uploads", 0, "presigned POSTs to upload for real after the load")
 	baseline := fs.String("baseline", "", "serve the baseline handler on this loopback address instead of loading")
-	baselineSigner := fs.String("baseline-signer", "sdk", "the baseline's signer: sdk (PresignPostObject) or direct (vidrop's)")
+	baselineSigner := fs.String("baseline-signer", "sdk", "the baseline's signer: sdk (PresignPostObject), direct (vidrop's), or fixed (one answer signed at start, served to every request)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -93,10 +94,11 @@ func listenLoopback(addr string) (net.Listener, error) {
 }
 
 // serveBaseline serves loadtest.Baseline on ln, signing with signer (sdk
-// or direct) for the store environ names as vidrop's would, until ctx ends.
+// or direct) for the store environ names as vidrop's would, or
+// loadtest.Fixed (fixed), until ctx ends.
 func serveBaseline(ctx context.Context, ln net.Listener, signer string, environ []string) error {
-	if signer != "sdk" && signer != "direct" {
-		return fmt.Errorf("baseline: signer %q: want sdk or direct", signer)
+	if signer != "sdk" && signer != "direct" && signer != "fixed" {
+		return fmt.Errorf("baseline: signer %q: want sdk, direct or fixed", signer)
 	}
 	cfg, err := config.Load(environ)
 	if err != nil {
@@ -117,14 +119,22 @@ func serveBaseline(ctx context.Context, ln net.Listener, signer string, environ 
 	})
 	opts := presign.Options{Bucket: cfg.Bucket, ACL: cfg.UploadACL, MaxBytes: cfg.UploadMaxBytes, Expires: cfg.UploadExpires}
 	sign := loadtest.SDKSigner(s3.NewPresignClient(client), opts)
-	if signer == "direct" {
+	if signer != "sdk" {
 		s, err := presign.NewSignerFromClient(client, opts)
 		if err != nil {
 			return fmt.Errorf("baseline: %w", err)
 		}
 		sign = loadtest.DirectSigner(s)
 	}
-	srv := &http.Server{Handler: loadtest.NewBaseline(sign).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	h := loadtest.NewBaseline(sign).Handler()
+	if signer == "fixed" {
+		body, err := loadtest.FixedAnswer(ctx, sign, "fixed.mp4")
+		if err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		h = loadtest.Fixed(body)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

@@ -18,12 +18,17 @@ func TestServeBaseline(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", seaweedtest.AccessKey)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", seaweedtest.SecretKey)
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	for _, signer := range []string{"sdk", "direct"} {
-		t.Run(signer, func(t *testing.T) { testServeBaseline(t, sw, signer) })
+	stem := naming.Stem("ann@example.com")
+	for _, c := range []struct{ signer, key string }{
+		{"sdk", stem + ".mp4"},
+		{"direct", stem + ".mp4"},
+		{"fixed", "fixed.mp4"}, // the same answer for every request
+	} {
+		t.Run(c.signer, func(t *testing.T) { testServeBaseline(t, sw, c.signer, c.key) })
 	}
 }
 
-func testServeBaseline(t *testing.T, sw *seaweedtest.Server, signer string) {
+func testServeBaseline(t *testing.T, sw *seaweedtest.Server, signer, key string) {
 	ln, err := listenLoopback("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -45,8 +50,8 @@ func testServeBaseline(t *testing.T, sw *seaweedtest.Server, signer string) {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("presign: %d %v", resp.StatusCode, err)
 	}
-	if want := naming.Stem("ann@example.com") + ".mp4"; ans.Fields["key"] != want || !strings.HasPrefix(ans.URL, sw.Endpoint) {
-		t.Errorf("answer %+v: want key %s at %s", ans, want, sw.Endpoint)
+	if ans.Fields["key"] != key || ans.Fields["policy"] == "" || !strings.HasPrefix(ans.URL, sw.Endpoint) {
+		t.Errorf("answer %+v: want a policy for key %s at %s", ans, key, sw.Endpoint)
 	}
 
 	cancel()
@@ -70,7 +75,7 @@ func TestBaselineRefusals(t *testing.T) {
 	if err := serveBaseline(t.Context(), ln, "sdk", nil); err == nil || !strings.Contains(err.Error(), "S3_BUCKET") {
 		t.Errorf("no bucket: %v", err)
 	}
-	if err := serveBaseline(t.Context(), ln, "fast", nil); err == nil || !strings.Contains(err.Error(), "sdk or direct") {
+	if err := serveBaseline(t.Context(), ln, "fast", nil); err == nil || !strings.Contains(err.Error(), "sdk, direct or fixed") {
 		t.Errorf("unknown signer: %v", err)
 	}
 }

@@ -139,3 +139,26 @@ func writeBaseline(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// Fixed answers every GET /presignedurl with body, as it is: no parsing,
+// store or signing. It is the ceiling over any net/http server on the
+// machine at hand: what the kernel, net/http and the load generator cost
+// per request before a server does any work.
+func Fixed(body []byte) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /presignedurl", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})
+	return mux
+}
+
+// FixedAnswer is one answer signed by sign, encoded as the baseline
+// encodes its answers, for Fixed to serve.
+func FixedAnswer(ctx context.Context, sign BaselineSigner, key string) ([]byte, error) {
+	url, fields, err := sign(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]any{"url": url, "fields": fields, "key": key})
+}

@@ -83,3 +83,28 @@ func testBaseline(t *testing.T, sw *seaweedtest.Server, b *Baseline) {
 		t.Errorf("no mail: %d %v %v", resp.StatusCode, body, err)
 	}
 }
+
+func TestFixedServesOneSignedAnswer(t *testing.T) {
+	sw := seaweedtest.Start(t, "videos")
+	signer, err := presign.NewSignerFromClient(sw.Client(), presign.Options{
+		Bucket: sw.Bucket, ACL: "public-read", MaxBytes: 1 << 20, Expires: 10 * time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := FixedAnswer(t.Context(), DirectSigner(signer), "fixed.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(Fixed(body))
+	t.Cleanup(srv.Close)
+	for _, mail := range []string{"ann@example.com", "bob@example.com"} {
+		ans, status, err := presignOnce(t.Context(), srv.Client(), srv.URL, mail)
+		if err != nil || status != http.StatusOK || ans.Key != "fixed.mp4" {
+			t.Fatalf("%s: %d %+v %v", mail, status, ans, err)
+		}
+		if err := upload(t.Context(), srv.Client(), ans); err != nil {
+			t.Errorf("%s: SeaweedFS refused the fixed POST: %v", mail, err)
+		}
+	}
+}
