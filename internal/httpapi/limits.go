@@ -72,6 +72,17 @@ func newLimiter(rate config.Rate, keyFn httprate.KeyFunc, quiet bool) *httprate.
 	}
 	if quiet {
 		opts = append(opts, httprate.WithResponseHeaders(httprate.ResponseHeaders{RetryAfter: "Retry-After"}))
+	} else {
+		// httprate's own names, as net/http writes them: given
+		// non-canonical ("X-RateLimit-Limit"), every Set would
+		// canonicalize them again, an allocation each.
+		opts = append(opts, httprate.WithResponseHeaders(httprate.ResponseHeaders{
+			Limit:      "X-Ratelimit-Limit",
+			Remaining:  "X-Ratelimit-Remaining",
+			Increment:  "X-Ratelimit-Increment",
+			Reset:      "X-Ratelimit-Reset",
+			RetryAfter: "Retry-After",
+		}))
 	}
 	return httprate.NewRateLimiter(rate.N, rate.Per, opts...)
 }
