@@ -97,6 +97,7 @@ func listenLoopback(addr string) (net.Listener, error) {
 // or direct) for the store environ names as vidrop's would, or
 // loadtest.Fixed (fixed), until ctx ends.
 func serveBaseline(ctx context.Context, ln net.Listener, signer string, environ []string) error {
+	defer ln.Close() // on the early returns; Shutdown closes it otherwise
 	if signer != "sdk" && signer != "direct" && signer != "fixed" {
 		return fmt.Errorf("baseline: signer %q: want sdk, direct or fixed", signer)
 	}
