@@ -69,7 +69,7 @@ func testBaseline(t *testing.T, sw *seaweedtest.Server, b *Baseline) {
 	rep, err := Run(t.Context(), Config{
 		BaseURL: srv.URL, Concurrency: 4, Duration: 10 * time.Second, MaxRequests: 200, Mails: 10, Uploads: 2,
 	})
-	if err != nil || !rep.Clean() || rep.Keys != 200 {
+	if err != nil || !rep.Clean() || rep.OK != 200 {
 		t.Errorf("load: %v\n%s\nfirst error: %s", err, rep, rep.FirstError)
 	}
 
