@@ -26,6 +26,7 @@ import (
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/vidrop/vidrop/internal/app"
 	"github.com/vidrop/vidrop/internal/config"
 	"github.com/vidrop/vidrop/internal/loadtest"
 	"github.com/vidrop/vidrop/internal/presign"
@@ -80,8 +81,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// listenLoopback listens on addr, which must be a loopback address: the
-// baseline is for load runs on this machine only.
+// listenLoopback listens on addr, which must be a loopback IP: the
+// baseline is for load runs on this machine only. A name such as
+// "localhost" is refused rather than resolved: it could resolve elsewhere.
 func listenLoopback(addr string) (net.Listener, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -112,12 +114,7 @@ func serveBaseline(ctx context.Context, ln net.Listener, signer string, environ 
 	if err != nil {
 		return fmt.Errorf("baseline: load AWS configuration: %w", err)
 	}
-	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		if cfg.Endpoint != "" {
-			o.BaseEndpoint = &cfg.Endpoint
-		}
-		o.UsePathStyle = cfg.PathStyle
-	})
+	client := s3.NewFromConfig(awsCfg, app.Endpoint(cfg.Endpoint, cfg.PathStyle))
 	opts := presign.Options{Bucket: cfg.Bucket, ACL: cfg.UploadACL, MaxBytes: cfg.UploadMaxBytes, Expires: cfg.UploadExpires}
 	sign := loadtest.SDKSigner(s3.NewPresignClient(client), opts)
 	if signer != "sdk" {
@@ -127,13 +124,15 @@ func serveBaseline(ctx context.Context, ln net.Listener, signer string, environ 
 		}
 		sign = loadtest.DirectSigner(s)
 	}
-	h := loadtest.NewBaseline(sign).Handler()
+	var h http.Handler
 	if signer == "fixed" {
 		body, err := loadtest.FixedAnswer(ctx, sign, "fixed.mp4")
 		if err != nil {
 			return fmt.Errorf("baseline: %w", err)
 		}
 		h = loadtest.Fixed(body)
+	} else {
+		h = loadtest.NewBaseline(sign).Handler()
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)

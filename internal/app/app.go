@@ -54,7 +54,9 @@ func WithClock(now func() time.Time) Option {
 	return func(o *options) { o.now = now }
 }
 
-// WithCredentials replaces the SDK's default credential chain.
+// WithCredentials replaces the credentials POSTs are signed with: the
+// SDK's default chain (which the bucket check uses too), or the embedded
+// store's keys.
 func WithCredentials(p aws.CredentialsProvider) Option {
 	return func(o *options) { o.credentials = p }
 }
@@ -137,12 +139,12 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		if o.credentials != nil {
 			awsCfg.Credentials = o.credentials
 		}
-		server := s3.NewFromConfig(awsCfg, endpoint(cfg.Endpoint, cfg.PathStyle))
+		server := s3.NewFromConfig(awsCfg, Endpoint(cfg.Endpoint, cfg.PathStyle))
 		public := cfg.PublicEndpoint
 		if public == "" {
 			public = cfg.Endpoint
 		}
-		signClient = s3.NewFromConfig(awsCfg, endpoint(public, cfg.PathStyle))
+		signClient = s3.NewFromConfig(awsCfg, Endpoint(public, cfg.PathStyle))
 		api.Ready = readiness.NewBucket(server, cfg.Bucket, readyTTL, logger).Check
 	}
 	if cfg.PresignSigner == "sdk" {
@@ -159,10 +161,10 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		}
 		api.Presigner = signer
 	}
-	// The page may post where the presigned URL points. The embedded
-	// store's URL is this server's own, known only per request.
+	// The page may post where the presigned URL points, unless UploadURL
+	// replaces that per request with this server's own (embedded store).
 	var upload string
-	if !cfg.Embedded() || cfg.PublicEndpoint != "" {
+	if api.UploadURL == nil {
 		if upload, err = presign.PostURL(signClient, presignOpts.Bucket); err != nil {
 			return nil, err
 		}
@@ -194,7 +196,10 @@ func pageOrigins(upload string, extra []string) ([]string, error) {
 	return origins, nil
 }
 
-func endpoint(url string, pathStyle bool) func(*s3.Options) {
+// Endpoint points an S3 client at url ("" keeps the SDK's AWS endpoint),
+// path-style when pathStyle: S3_ENDPOINT and S3_PATH_STYLE, as vidrop and
+// the load run's baseline apply them.
+func Endpoint(url string, pathStyle bool) func(*s3.Options) {
 	return func(o *s3.Options) {
 		if url != "" {
 			o.BaseEndpoint = aws.String(url)
