@@ -28,8 +28,6 @@ const stepLimit = 60 * time.Second
 // describe is what a failed wait reports about the page.
 const describe = `document.body.dataset.state + " | " + document.getElementById("error").innerText + " | " + document.getElementById("status").innerText`
 
-func listen(t *testing.T) net.Listener { return apptest.Listen(t) }
-
 func origin(ln net.Listener) string { return "http://" + ln.Addr().String() }
 
 // serve runs vidrop configured by env on ln, signing with the SeaweedFS
@@ -37,10 +35,6 @@ func origin(ln net.Listener) string { return "http://" + ln.Addr().String() }
 func serve(t *testing.T, ln net.Listener, env []string, opts ...app.Option) string {
 	t.Helper()
 	return apptest.Serve(t, ln, env, append([]app.Option{apptest.SeaweedKeys()}, opts...)...).URL
-}
-
-func seaweedEnv(sw *seaweedtest.Server, extra ...string) []string {
-	return apptest.SeaweedEnv(sw, extra...)
 }
 
 // recorded is what the page reports after a successful upload.
@@ -107,6 +101,14 @@ func upload(t *testing.T, tab *browsertest.Tab) string {
 	tab.Do(t, chromedp.Click(chromedp.CSS(`#upload`)))
 	tab.WaitFor(t, `["done", "failed"].includes(document.body.dataset.state)`, stepLimit, describe)
 	return browsertest.Eval[string](t, tab, `document.body.dataset.state`)
+}
+
+// uploadFails presses Upload and checks that the upload fails.
+func uploadFails(t *testing.T, tab *browsertest.Tab) {
+	t.Helper()
+	if state := upload(t, tab); state != "failed" {
+		t.Fatalf("state %s, want failed", state)
+	}
 }
 
 // uploaded checks the page's success state and returns what it shows.
@@ -208,7 +210,7 @@ func TestRecorder(t *testing.T) {
 	browser := browsertest.Start(t, 1000, 900, chromedp.Flag("host-resolver-rules", "MAP vidrop.test 127.0.0.1"))
 
 	t.Run("records and uploads to S3", func(t *testing.T) {
-		api := serve(t, listen(t), seaweedEnv(sw))
+		api := serve(t, apptest.Listen(t), apptest.SeaweedEnv(sw))
 		tab := browser.NewTab(t)
 		const mail = "camera@orkei.com"
 		openRecorder(t, tab, api+"/", mail)
@@ -235,7 +237,7 @@ func TestRecorder(t *testing.T) {
 	})
 
 	t.Run("records and uploads to the embedded store", func(t *testing.T) {
-		api := serve(t, listen(t), nil)
+		api := serve(t, apptest.Listen(t), nil)
 		tab := browser.NewTab(t)
 		openRecorder(t, tab, api+"/", "embedded@orkei.com")
 		record(t, tab, 1)
@@ -254,7 +256,7 @@ func TestRecorder(t *testing.T) {
 	})
 
 	t.Run("uploads a chosen file", func(t *testing.T) {
-		api := serve(t, listen(t), seaweedEnv(sw))
+		api := serve(t, apptest.Listen(t), apptest.SeaweedEnv(sw))
 		tab := browser.NewTab(t)
 		const mail = "file@orkei.com"
 		openRecorder(t, tab, api+"/", mail)
@@ -277,7 +279,7 @@ func TestRecorder(t *testing.T) {
 	})
 
 	t.Run("a denied camera is explained and a file can be sent instead", func(t *testing.T) {
-		api := serve(t, listen(t), seaweedEnv(sw))
+		api := serve(t, apptest.Listen(t), apptest.SeaweedEnv(sw))
 		// Chromium's fake permission prompt answers "Block" in this one.
 		denying := browsertest.Start(t, 1000, 900, chromedp.Flag("use-fake-ui-for-media-stream", "deny"))
 		tab := denying.NewTab(t)
@@ -298,7 +300,7 @@ func TestRecorder(t *testing.T) {
 	})
 
 	t.Run("no camera is explained", func(t *testing.T) {
-		api := serve(t, listen(t), nil)
+		api := serve(t, apptest.Listen(t), nil)
 		// Without the fake devices this machine has no camera at all.
 		bare := browsertest.Start(t, 1000, 900, chromedp.Flag("use-fake-device-for-media-stream", false))
 		tab := bare.NewTab(t)
@@ -311,7 +313,7 @@ func TestRecorder(t *testing.T) {
 	})
 
 	t.Run("a page that is not a secure context says so", func(t *testing.T) {
-		ln := listen(t)
+		ln := apptest.Listen(t)
 		serve(t, ln, nil)
 		_, port, _ := net.SplitHostPort(ln.Addr().String())
 		tab := browser.NewTab(t)
@@ -328,14 +330,12 @@ func TestRecorder(t *testing.T) {
 
 	t.Run("an expired upload permission is explained", func(t *testing.T) {
 		past := func() time.Time { return time.Now().Add(-2 * time.Hour) }
-		api := serve(t, listen(t), seaweedEnv(sw, "UPLOAD_EXPIRES=1h"), app.WithClock(past))
+		api := serve(t, apptest.Listen(t), apptest.SeaweedEnv(sw, "UPLOAD_EXPIRES=1h"), app.WithClock(past))
 		tab := browser.NewTab(t)
 		const mail = "late@orkei.com"
 		openRecorder(t, tab, api+"/", mail)
 		record(t, tab, 1)
-		if state := upload(t, tab); state != "failed" {
-			t.Fatalf("state %s, want failed", state)
-		}
+		uploadFails(t, tab)
 		msg := shownError(t, tab)
 		if !strings.Contains(msg, "permission expired") || !strings.Contains(msg, "AccessDenied") {
 			t.Errorf("error shown: %q", msg)
@@ -345,9 +345,9 @@ func TestRecorder(t *testing.T) {
 	})
 
 	t.Run("cross-origin API allowed by CORS", func(t *testing.T) {
-		pageLn, apiLn := listen(t), listen(t)
+		pageLn, apiLn := apptest.Listen(t), apptest.Listen(t)
 		page := serve(t, pageLn, []string{"CSP_CONNECT_SRC=" + origin(apiLn) + "," + sw.Endpoint})
-		api := serve(t, apiLn, seaweedEnv(sw, "CORS_ALLOWED_ORIGINS="+page))
+		api := serve(t, apiLn, apptest.SeaweedEnv(sw, "CORS_ALLOWED_ORIGINS="+page))
 		tab := browser.NewTab(t)
 		const mail = "cross@orkei.com"
 		openRecorder(t, tab, page+"/?api="+api, mail)
@@ -358,15 +358,13 @@ func TestRecorder(t *testing.T) {
 	})
 
 	t.Run("cross-origin API that does not allow the page", func(t *testing.T) {
-		pageLn, apiLn := listen(t), listen(t)
+		pageLn, apiLn := apptest.Listen(t), apptest.Listen(t)
 		page := serve(t, pageLn, []string{"CSP_CONNECT_SRC=" + origin(apiLn) + "," + sw.Endpoint})
-		api := serve(t, apiLn, seaweedEnv(sw, "CORS_ALLOWED_ORIGINS=https://elsewhere.example"))
+		api := serve(t, apiLn, apptest.SeaweedEnv(sw, "CORS_ALLOWED_ORIGINS=https://elsewhere.example"))
 		tab := browser.NewTab(t)
 		openRecorder(t, tab, page+"/?api="+api, "refused@orkei.com")
 		record(t, tab, 1)
-		if state := upload(t, tab); state != "failed" {
-			t.Fatalf("state %s, want failed", state)
-		}
+		uploadFails(t, tab)
 		msg := shownError(t, tab)
 		if !strings.Contains(msg, "Could not reach the API at "+api) || !strings.Contains(msg, "CORS_ALLOWED_ORIGINS") {
 			t.Errorf("error shown: %q", msg)
@@ -376,22 +374,20 @@ func TestRecorder(t *testing.T) {
 	})
 
 	t.Run("an API origin missing from the page's CSP is blocked", func(t *testing.T) {
-		pageLn, apiLn := listen(t), listen(t)
+		pageLn, apiLn := apptest.Listen(t), apptest.Listen(t)
 		page := serve(t, pageLn, nil)
-		api := serve(t, apiLn, seaweedEnv(sw, "CORS_ALLOWED_ORIGINS="+origin(pageLn)))
+		api := serve(t, apiLn, apptest.SeaweedEnv(sw, "CORS_ALLOWED_ORIGINS="+page))
 		tab := browser.NewTab(t)
 		openRecorder(t, tab, page+"/?api="+api, "csp@orkei.com")
 		record(t, tab, 1)
-		if state := upload(t, tab); state != "failed" {
-			t.Fatalf("state %s, want failed", state)
-		}
+		uploadFails(t, tab)
 		// The browser reports the violation, and the harness sees it.
 		tab.WaitLogged(t, regexp.MustCompile(regexp.QuoteMeta(api)+`.*Content Security Policy`), stepLimit)
 		tab.CheckClean(t, cspBlocked)
 	})
 
 	t.Run("cancel aborts an upload under way", func(t *testing.T) {
-		api := serve(t, listen(t), seaweedEnv(sw))
+		api := serve(t, apptest.Listen(t), apptest.SeaweedEnv(sw))
 		tab := browser.NewTab(t)
 		const mail = "cancel@orkei.com"
 		openRecorder(t, tab, api+"/", mail)
@@ -421,14 +417,12 @@ func TestRecorder(t *testing.T) {
 	})
 
 	t.Run("a file over UPLOAD_MAX_BYTES is refused", func(t *testing.T) {
-		api := serve(t, listen(t), seaweedEnv(sw, "UPLOAD_MAX_BYTES=1000"))
+		api := serve(t, apptest.Listen(t), apptest.SeaweedEnv(sw, "UPLOAD_MAX_BYTES=1000"))
 		tab := browser.NewTab(t)
 		const mail = "toolarge@orkei.com"
 		openRecorder(t, tab, api+"/", mail)
 		record(t, tab, 1)
-		if state := upload(t, tab); state != "failed" {
-			t.Fatalf("state %s, want failed", state)
-		}
+		uploadFails(t, tab)
 		msg := shownError(t, tab)
 		if !strings.Contains(msg, "too large") || !strings.Contains(msg, "1.0 KB") {
 			t.Errorf("error shown: %q", msg)

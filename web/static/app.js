@@ -2,7 +2,7 @@
 // The page's state is in <body data-state>; every element with a
 // data-when list is shown only in the states it names.
 import { cameraError, cameraProblem, fileType, openCamera, pickFormat, Recording, TYPES } from './recorder.js';
-import { apiBase, formatBytes, objectURL, presign, send, UploadError } from './upload.js';
+import { apiBase, errorText, formatBytes, objectURL, presign, send, UploadError } from './upload.js';
 
 const $ = (id) => document.getElementById(id);
 const el = {
@@ -73,7 +73,7 @@ function clock(seconds) {
 
 // --- e-mail -----------------------------------------------------------
 
-// validMail is a first check; the API has the last word.
+// normalMail is a first check; the API has the last word.
 function normalMail(raw) {
   const mail = raw.trim().toLowerCase();
   if (mail.length > 254 || !/^[^\s@"<>()[\],;:\\]+@[^\s@.]+(\.[^\s@.]+)+$/.test(mail)) return '';
@@ -169,7 +169,7 @@ el.record.addEventListener('click', () => {
     rec = new Recording(page.stream, pickFormat());
     rec.start();
   } catch (err) {
-    showError('Recording could not start.', String(err && err.message ? err.message : err));
+    showError('Recording could not start.', errorText(err));
     return;
   }
   page.recording = rec;
@@ -200,7 +200,7 @@ async function finishRecording(note) {
     blob = await rec.stop();
   } catch (err) {
     stopCamera();
-    showError('The recording failed.', String(err && err.message ? err.message : err));
+    showError('The recording failed.', errorText(err));
     startCamera();
     return;
   }
@@ -273,11 +273,11 @@ async function upload() {
   try {
     post = await presign(apiBase(), page.mail, clip.type, aborter.signal);
   } catch (err) {
-    page.presignAbort = null;
     uploadFailed(err);
     return;
+  } finally {
+    page.presignAbort = null;
   }
-  page.presignAbort = null;
 
   const started = performance.now();
   const size = clip.blob.size;
@@ -293,11 +293,11 @@ async function upload() {
   try {
     await task.done;
   } catch (err) {
-    page.upload = null;
     uploadFailed(err);
     return;
+  } finally {
+    page.upload = null;
   }
-  page.upload = null;
   const secs = (performance.now() - started) / 1000;
   done(post, `Uploaded ${formatBytes(size)}` + (secs >= 1 ? ` in ${Math.round(secs)} s.` : '.'));
 }
@@ -316,7 +316,7 @@ function uploadFailed(err) {
   }
   setState('failed');
   if (err instanceof UploadError) showError(err.message, err.detail);
-  else showError('The upload failed.', String(err && err.message ? err.message : err));
+  else showError('The upload failed.', errorText(err));
   say('The upload failed.');
   el.upload.focus();
 }

@@ -39,7 +39,7 @@ export async function presign(api, mail, type, signal) {
     if (signal && signal.aborted) throw err;
     throw new UploadError(
       `Could not reach the API at ${api.origin}. It may be down, or it does not accept requests from this page's origin (${window.location.origin}): its CORS_ALLOWED_ORIGINS must include it.`,
-      String(err && err.message ? err.message : err));
+      errorText(err));
   }
   let body = null;
   try {
@@ -146,6 +146,11 @@ export function storageError(status, text, size, limit) {
     default:
       return new UploadError(`The storage refused the upload (HTTP ${status}).`, detail);
   }
+}
+
+// errorText is what an error says, for the details line under a message.
+export function errorText(err) {
+  return String(err && err.message ? err.message : err);
 }
 
 // formatBytes writes n bytes for people: 950 B, 12.3 KB, 4.5 MB.
