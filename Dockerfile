@@ -3,7 +3,9 @@
 #   docker build --build-arg VERSION=$(git describe --tags --always) -t vidrop .
 #
 # The tests (internal/buildtest) build the binary with this file's exact
-# `go build` line and run it: keep it on one line.
+# `go build` line and run it: keep it one RUN of `VAR=… go build …` alone,
+# in plain words and double quotes (no &&, pipes or single quotes; `\`
+# continuation lines are fine).
 
 FROM golang:1.26 AS build
 WORKDIR /src

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/vidrop/vidrop/internal/buildtest"
+	"github.com/vidrop/vidrop/internal/presign"
 	"github.com/vidrop/vidrop/internal/seaweedtest"
 )
 
@@ -31,18 +32,19 @@ func TestComposeFlow(t *testing.T) {
 	origin := env["CORS_ALLOWED_ORIGINS"]
 
 	// The s3 service, reading the identities file compose mounts.
+	mount := commandFlags(s3svc.Command)["-s3.config"]
+	ids := hostPath(s3svc, mount)
+	if ids == "" {
+		t.Fatalf("s3 volumes %v mount nothing at -s3.config=%s", s3svc.Volumes, mount)
+	}
+	idsAbs, err := filepath.Abs(filepath.Join(root, ids))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var args []string
 	for _, a := range s3svc.Command {
-		if k, v, ok := strings.Cut(a, "="); ok && k == "-s3.config" {
-			for _, m := range s3svc.Volumes {
-				if parts := strings.Split(m, ":"); len(parts) >= 2 && parts[1] == v {
-					abs, err := filepath.Abs(filepath.Join(root, parts[0]))
-					if err != nil {
-						t.Fatal(err)
-					}
-					a = k + "=" + abs
-				}
-			}
+		if strings.HasPrefix(a, "-s3.config=") {
+			a = "-s3.config=" + idsAbs
 		}
 		args = append(args, a)
 	}
@@ -118,9 +120,9 @@ func TestComposeFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	var presigned struct {
-		URL    string            `json:"url"`
-		Fields map[string]string `json:"fields"`
-		Key    string            `json:"key"`
+		URL    string         `json:"url"`
+		Fields presign.Fields `json:"fields"`
+		Key    string         `json:"key"`
 	}
 	err = json.NewDecoder(resp.Body).Decode(&presigned)
 	resp.Body.Close()
@@ -130,17 +132,16 @@ func TestComposeFlow(t *testing.T) {
 	if !strings.HasPrefix(presigned.URL, publicOrigin+"/") {
 		t.Errorf("presigned url %s, want the public endpoint the browser reaches", presigned.URL)
 	}
-	if presigned.Fields["acl"] != "public-read" {
-		t.Errorf("acl field %q: compose should run the default ACL", presigned.Fields["acl"])
+	if acl, _ := presigned.Fields.Get("acl"); acl != "public-read" {
+		t.Errorf("acl field %q: compose should run the default ACL", acl)
 	}
 
-	// Upload from the page's origin. The field order does not matter to
-	// S3 except that the file comes last.
+	// Upload from the page's origin: the fields in order, the file last.
 	video := bytes.Repeat([]byte("vidrop compose flow "), 5000)
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	for k, v := range presigned.Fields {
-		_ = mw.WriteField(k, v)
+	for _, f := range presigned.Fields {
+		_ = mw.WriteField(f.Name, f.Value)
 	}
 	fw, _ := mw.CreateFormFile("file", "clip.webm")
 	_, _ = fw.Write(video)

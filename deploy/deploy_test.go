@@ -1,8 +1,9 @@
 package deploy
 
 import (
+	"bytes"
 	"encoding/json"
-	"errors"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -39,11 +40,8 @@ type composeService struct {
 	Volumes     []string          `yaml:"volumes"`
 	Environment map[string]string `yaml:"environment"`
 	Healthcheck struct {
-		Test        []string `yaml:"test"`
-		Interval    string   `yaml:"interval"`
-		Timeout     string   `yaml:"timeout"`
-		StartPeriod string   `yaml:"start_period"`
-		Retries     int      `yaml:"retries"`
+		Test    []string `yaml:"test"`
+		Timeout string   `yaml:"timeout"`
 	} `yaml:"healthcheck"`
 	DependsOn map[string]struct {
 		Condition string `yaml:"condition"`
@@ -51,20 +49,17 @@ type composeService struct {
 }
 
 type keyValue struct {
-	Name      string  `json:"name"`
-	Value     *string `json:"value"`
-	ValueFrom string  `json:"valueFrom"`
+	Name      string `json:"name"`
+	Value     string `json:"value"`
+	ValueFrom string `json:"valueFrom"`
 }
 
 type taskDefinition struct {
-	Family                  string   `json:"family"`
 	RequiresCompatibilities []string `json:"requiresCompatibilities"`
 	NetworkMode             string   `json:"networkMode"`
 	TaskRoleArn             string   `json:"taskRoleArn"`
 	ExecutionRoleArn        string   `json:"executionRoleArn"`
 	ContainerDefinitions    []struct {
-		Name         string `json:"name"`
-		Image        string `json:"image"`
 		PortMappings []struct {
 			ContainerPort int `json:"containerPort"`
 		} `json:"portMappings"`
@@ -116,7 +111,7 @@ func mustReadJSON(tb testing.TB, path string, v any) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(v); err != nil {
 		tb.Fatalf("%s: %v", path, err)
 	}
@@ -153,15 +148,17 @@ func mustTaskDefinition(tb testing.TB) taskDefinition {
 	return td
 }
 
-// mustTaskConfig is vidrop's configuration as the task definition sets it.
-func mustTaskConfig(tb testing.TB) config.Config {
+// mustTaskConfig returns the task definition and vidrop's configuration as
+// it sets it.
+func mustTaskConfig(tb testing.TB) (taskDefinition, config.Config) {
 	tb.Helper()
-	env, _ := taskEnv(mustTaskDefinition(tb))
+	td := mustTaskDefinition(tb)
+	env, _ := taskEnv(td)
 	cfg, err := config.Load(env)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return cfg
+	return td, cfg
 }
 
 // taskEnv returns the container's environment as KEY=VALUE, and its
@@ -169,11 +166,7 @@ func mustTaskConfig(tb testing.TB) config.Config {
 func taskEnv(td taskDefinition) (env []string, secrets []string) {
 	c := td.ContainerDefinitions[0]
 	for _, kv := range c.Environment {
-		v := ""
-		if kv.Value != nil {
-			v = *kv.Value
-		}
-		env = append(env, kv.Name+"="+v)
+		env = append(env, kv.Name+"="+kv.Value)
 	}
 	for _, s := range c.Secrets {
 		secrets = append(secrets, s.Name)
@@ -212,56 +205,32 @@ func TestVariablesExist(t *testing.T) {
 	td := mustTaskDefinition(t)
 	tdEnv, tdSecrets := taskEnv(td)
 
-	files := []struct {
-		file    string
-		names   []string
-		env     []string
-		allowed func(string) bool
-	}{
-		{"docker-compose.yml", envNames(mapEnv(vidrop.Environment)), mapEnv(vidrop.Environment),
-			func(n string) bool { return strings.HasPrefix(n, "AWS_") }},
-		{"deploy/ecs/task-definition.json", append(envNames(tdEnv), tdSecrets...), tdEnv,
-			func(n string) bool { return strings.HasPrefix(n, "AWS_") && !slices.Contains(awsKeyVars, n) }},
-	}
-	for _, f := range files {
-		seen := map[string]bool{}
-		for _, n := range f.names {
-			if seen[n] {
-				t.Errorf("%s sets %s twice", f.file, n)
-			}
-			seen[n] = true
-			if !slices.Contains(known, n) && !f.allowed(n) {
-				t.Errorf("%s sets %s, which vidrop does not read (config.Names: %v)", f.file, n, known)
-			}
-		}
-		if _, err := config.Load(f.env); err != nil {
-			t.Errorf("%s: vidrop would refuse to start: %v", f.file, err)
+	// compose's environment is a map: yaml.v3 already rejects a name set
+	// twice.
+	for _, n := range slices.Sorted(maps.Keys(vidrop.Environment)) {
+		if !slices.Contains(known, n) && !strings.HasPrefix(n, "AWS_") {
+			t.Errorf("docker-compose.yml sets %s, which vidrop does not read (config.Names: %v)", n, known)
 		}
 	}
-	for _, n := range append(envNames(tdEnv), tdSecrets...) {
-		if slices.Contains(awsKeyVars, n) {
-			t.Errorf("task-definition.json sets %s: credentials come from the task role", n)
-		}
+	if _, err := config.Load(mapEnv(vidrop.Environment)); err != nil {
+		t.Errorf("docker-compose.yml: vidrop would refuse to start: %v", err)
 	}
-}
 
-// runHealthCheck runs a health-check command as the container would, with
-// bin standing in for the image's entrypoint binary, against listenAddr,
-// and returns its exit code.
-func runHealthCheck(t *testing.T, bin string, argv []string, listenAddr string) int {
-	t.Helper()
-	cmd := exec.Command(bin, argv[1:]...)
-	cmd.Env = []string{"LISTEN_ADDR=" + listenAddr}
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ee):
-		return ee.ExitCode()
-	default:
-		t.Fatalf("%v: %v", argv, err)
-		return -1
+	seen := map[string]bool{}
+	for _, n := range append(envNames(tdEnv), tdSecrets...) {
+		if seen[n] {
+			t.Errorf("task-definition.json sets %s twice", n)
+		}
+		seen[n] = true
+		switch {
+		case slices.Contains(awsKeyVars, n):
+			t.Errorf("task-definition.json sets %s: credentials come from the task role", n)
+		case !slices.Contains(known, n) && !strings.HasPrefix(n, "AWS_"):
+			t.Errorf("task-definition.json sets %s, which vidrop does not read (config.Names: %v)", n, known)
+		}
+	}
+	if _, err := config.Load(tdEnv); err != nil {
+		t.Errorf("deploy/ecs/task-definition.json: vidrop would refuse to start: %v", err)
 	}
 }
 
@@ -287,8 +256,7 @@ func TestHealthChecks(t *testing.T) {
 	}
 	var checks []check
 	if m := regexp.MustCompile(`--timeout=(\S+)`).FindStringSubmatch(d.HealthCheckFlags); m != nil {
-		timeout, _ := time.ParseDuration(m[1])
-		checks = append(checks, check{"Dockerfile HEALTHCHECK", d.HealthCheck, timeout})
+		checks = append(checks, check{"Dockerfile HEALTHCHECK", d.HealthCheck, mustDuration(t, m[1])})
 	} else {
 		t.Error("Dockerfile HEALTHCHECK: want --timeout")
 	}
@@ -310,26 +278,51 @@ func TestHealthChecks(t *testing.T) {
 
 	bin := buildtest.Build(t, root, "healthcheck-test")
 	srv := buildtest.Serve(t, bin)
+	var valid []check
 	for _, c := range checks {
 		if len(c.argv) == 0 || c.argv[0] != d.Entrypoint[0] {
 			t.Errorf("%s = %q: want the image's binary %s", c.file, c.argv, d.Entrypoint[0])
 			continue
 		}
+		valid = append(valid, c)
 		if c.timeout <= healthcheck.Timeout {
 			t.Errorf("%s: timeout %s, want more than the check's own %s", c.file, c.timeout, healthcheck.Timeout)
 		}
-		if code := runHealthCheck(t, bin, c.argv, srv.Addr); code != 0 {
+		if code := buildtest.Healthcheck(t, bin, srv.Addr, c.argv[1:]...); code != 0 {
 			t.Errorf("%s: %q exits %d against a running vidrop, want 0", c.file, c.argv, code)
 		}
 	}
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range checks {
-		if code := runHealthCheck(t, bin, c.argv, srv.Addr); code == 0 {
+	for _, c := range valid {
+		if code := buildtest.Healthcheck(t, bin, srv.Addr, c.argv[1:]...); code == 0 {
 			t.Errorf("%s: %q exits 0 with vidrop stopped", c.file, c.argv)
 		}
 	}
+}
+
+// commandFlags returns a command line's arguments after the first (the
+// subcommand) as a map from "-name" to the value after "=".
+func commandFlags(cmd []string) map[string]string {
+	flags := map[string]string{}
+	for _, a := range cmd[min(1, len(cmd)):] {
+		k, v, _ := strings.Cut(a, "=")
+		flags[k] = v
+	}
+	return flags
+}
+
+// hostPath returns the host side of the last of svc's volumes mounted at
+// containerPath, or "" if none is.
+func hostPath(svc composeService, containerPath string) string {
+	var host string
+	for _, v := range svc.Volumes {
+		if parts := strings.Split(v, ":"); len(parts) >= 2 && parts[1] == containerPath {
+			host = parts[0]
+		}
+	}
+	return host
 }
 
 func mustDuration(tb testing.TB, s string) time.Duration {
@@ -350,17 +343,13 @@ func TestComposeWiring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	flags := map[string]string{}
-	for _, a := range s3.Command[1:] {
-		k, v, _ := strings.Cut(a, "=")
-		flags[k] = v
+	if len(s3.Command) == 0 || s3.Command[0] != "mini" {
+		t.Fatalf("s3 command %v, want mini", s3.Command)
 	}
+	flags := commandFlags(s3.Command)
 
 	if want := "chrislusf/seaweedfs:" + seaweedtest.Release; s3.Image != want {
 		t.Errorf("s3 image %q, want %q (the release the tests run)", s3.Image, want)
-	}
-	if len(s3.Command) == 0 || s3.Command[0] != "mini" {
-		t.Errorf("s3 command %v, want mini", s3.Command)
 	}
 	if flags["-bucket"] != cfg.Bucket {
 		t.Errorf("s3 -bucket=%q, vidrop S3_BUCKET=%q", flags["-bucket"], cfg.Bucket)
@@ -399,13 +388,7 @@ func TestComposeWiring(t *testing.T) {
 
 	// The identities file the server reads holds vidrop's keys and the
 	// anonymous reads for playback.
-	var idsFile string
-	for _, v := range s3.Volumes {
-		parts := strings.Split(v, ":")
-		if len(parts) >= 2 && parts[1] == flags["-s3.config"] {
-			idsFile = parts[0]
-		}
-	}
+	idsFile := hostPath(s3, flags["-s3.config"])
 	if idsFile == "" {
 		t.Fatalf("s3 volumes %v mount nothing at -s3.config=%s", s3.Volumes, flags["-s3.config"])
 	}
@@ -484,13 +467,9 @@ func TestAWSModels(t *testing.T) {
 // drain.
 func TestTaskDefinition(t *testing.T) {
 	t.Parallel()
-	td := mustTaskDefinition(t)
+	td, cfg := mustTaskConfig(t)
 	c := td.ContainerDefinitions[0]
-	env, secrets := taskEnv(td)
-	cfg, err := config.Load(env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, secrets := taskEnv(td)
 	if !slices.Contains(td.RequiresCompatibilities, "FARGATE") || td.NetworkMode != "awsvpc" {
 		t.Errorf("want FARGATE and awsvpc, got %v %s", td.RequiresCompatibilities, td.NetworkMode)
 	}
@@ -528,14 +507,14 @@ func TestTaskDefinition(t *testing.T) {
 // exactly when uploads carry an ACL.
 func TestIAMPolicies(t *testing.T) {
 	t.Parallel()
-	cfg := mustTaskConfig(t)
+	td, cfg := mustTaskConfig(t)
 	bucketARN := "arn:aws:s3:::" + cfg.Bucket
 	keysARN := bucketARN + "/" + cfg.KeyPrefix + "*"
 
 	var task policy
 	mustReadJSON(t, "deploy/ecs/iam-task-policy.json", &task)
 	grants := map[string][]string{} // action → resources
-	for _, st := range append([]statement(nil), task.Statement...) {
+	for _, st := range task.Statement {
 		if st.Effect != "Allow" || st.NotAction != nil || st.NotResource != nil || st.Principal != nil || st.Condition != nil {
 			t.Errorf("statement %q: want a plain Allow of Action on Resource", st.Sid)
 		}
@@ -578,7 +557,7 @@ func TestIAMPolicies(t *testing.T) {
 	var execution policy
 	mustReadJSON(t, "deploy/ecs/iam-execution-secrets-policy.json", &execution)
 	var secretARNs, granted []string
-	for _, s := range mustTaskDefinition(t).ContainerDefinitions[0].Secrets {
+	for _, s := range td.ContainerDefinitions[0].Secrets {
 		secretARNs = append(secretARNs, s.ValueFrom)
 	}
 	for _, st := range execution.Statement {
@@ -607,7 +586,7 @@ func TestIAMPolicies(t *testing.T) {
 // vidrop for a presigned POST.
 func TestBucketCORS(t *testing.T) {
 	t.Parallel()
-	cfg := mustTaskConfig(t)
+	_, cfg := mustTaskConfig(t)
 	var cors struct {
 		CORSRules []struct {
 			AllowedOrigins, AllowedMethods []string
@@ -635,9 +614,13 @@ func TestREADMEDocumentsEveryVariable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, table, _ := strings.Cut(string(b), "| variable | default | meaning |")
+	_, table, found := strings.Cut(string(b), "| variable | default | meaning |")
+	lines := strings.Split(table, "\n")
+	if !found || len(lines) < 2 {
+		t.Fatal("README.md: no configuration table (header | variable | default | meaning |)")
+	}
 	var documented []string
-	for _, line := range strings.Split(table, "\n")[2:] {
+	for _, line := range lines[2:] {
 		if !strings.HasPrefix(line, "| `") {
 			break
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"debug/elf"
-	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -42,36 +41,17 @@ func TestBinary(t *testing.T) {
 	})
 
 	t.Run("healthcheck", func(t *testing.T) {
-		// exit runs `vidrop healthcheck` and returns its exit code and how
-		// long it took.
-		exit := func(listenAddr string) (int, time.Duration) {
-			cmd := exec.Command(bin, "healthcheck")
-			cmd.Env = []string{"LISTEN_ADDR=" + listenAddr}
-			start := time.Now()
-			err := cmd.Run()
-			var ee *exec.ExitError
-			switch {
-			case err == nil:
-				return 0, time.Since(start)
-			case errors.As(err, &ee):
-				return ee.ExitCode(), time.Since(start)
-			default:
-				t.Fatal(err)
-				return -1, 0
-			}
-		}
-
 		srv := buildtest.Serve(t, bin)
 		_, port, _ := net.SplitHostPort(srv.Addr)
 		for _, addr := range []string{srv.Addr, ":" + port, "[::]:" + port} {
-			if code, _ := exit(addr); code != 0 {
+			if code := buildtest.Healthcheck(t, bin, addr, "healthcheck"); code != 0 {
 				t.Errorf("healthy server, LISTEN_ADDR=%s: exit %d, want 0", addr, code)
 			}
 		}
 		if err := srv.Stop(); err != nil {
 			t.Errorf("vidrop after SIGTERM: %v, want a clean exit", err)
 		}
-		if code, _ := exit(srv.Addr); code != 1 {
+		if code := buildtest.Healthcheck(t, bin, srv.Addr, "healthcheck"); code != 1 {
 			t.Errorf("stopped server (refused): exit %d, want 1", code)
 		}
 
@@ -79,7 +59,7 @@ func TestBinary(t *testing.T) {
 			w.WriteHeader(http.StatusInternalServerError)
 		}))
 		defer failing.Close()
-		if code, _ := exit(failing.Listener.Addr().String()); code != 1 {
+		if code := buildtest.Healthcheck(t, bin, failing.Listener.Addr().String(), "healthcheck"); code != 1 {
 			t.Errorf("server answering 500: exit %d, want 1", code)
 		}
 
@@ -88,7 +68,9 @@ func TestBinary(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer silent.Close()
-		code, took := exit(silent.Addr().String())
+		start := time.Now()
+		code := buildtest.Healthcheck(t, bin, silent.Addr().String(), "healthcheck")
+		took := time.Since(start)
 		if code != 1 {
 			t.Errorf("silent server: exit %d, want 1", code)
 		}

@@ -5,6 +5,7 @@ package buildtest
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -181,6 +182,26 @@ func Build(tb testing.TB, root, version string) string {
 		tb.Fatalf("%s %s: %v\n%s", strings.Join(env, " "), strings.Join(args, " "), err, b)
 	}
 	return out
+}
+
+// Healthcheck runs bin with args (e.g. "healthcheck") and only
+// LISTEN_ADDR=listenAddr in its environment, as a container health check
+// runs it, and returns its exit code. It fails the test if bin cannot run.
+func Healthcheck(tb testing.TB, bin, listenAddr string, args ...string) int {
+	tb.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = []string{"LISTEN_ADDR=" + listenAddr}
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.ExitCode()
+	default:
+		tb.Fatalf("%s %q: %v", bin, args, err)
+		return -1
+	}
 }
 
 // Server is the built binary serving.
