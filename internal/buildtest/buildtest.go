@@ -94,7 +94,9 @@ func ParseDockerfile(path string) (Dockerfile, error) {
 	return d, nil
 }
 
-func isAssign(w string) bool { return regexp.MustCompile(`^[A-Z_][A-Z0-9_]*=`).MatchString(w) }
+func isAssign(w string) bool { return assignment.MatchString(w) }
+
+var assignment = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*=`)
 
 // shellWords splits a command line into words, honouring double quotes;
 // that is all the Dockerfile's build line uses.
