@@ -18,7 +18,7 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args, os.Environ(), os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args, os.Environ(), os.Stdout); err != nil {
 		fmt.Fprintf(os.Stderr, "vidrop: %v\n", err)
 		os.Exit(1)
 	}

@@ -30,7 +30,7 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		{[]string{"vidrop", "healthcheck"}, []string{"UPLOAD_EXPIRES=200h"}, "168h"},
 	}
 	for _, tt := range tests {
-		err := run(t.Context(), tt.args, tt.env, io.Discard, io.Discard)
+		err := run(t.Context(), tt.args, tt.env, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("run(%v, %v) = %v, want an error mentioning %q", tt.args, tt.env, err, tt.want)
 		}
@@ -40,7 +40,7 @@ func TestRunRejectsBadConfig(t *testing.T) {
 func TestVersion(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if err := run(t.Context(), []string{"vidrop", "version"}, nil, &out, io.Discard); err != nil {
+	if err := run(t.Context(), []string{"vidrop", "version"}, nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	if out.String() != version+"\n" {
@@ -58,7 +58,7 @@ func startRun(t *testing.T, env ...string) (addr string, stop func() error) {
 	pr, pw := io.Pipe()
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"vidrop"}, append([]string{"LISTEN_ADDR=127.0.0.1:0"}, env...), pw, io.Discard)
+		errc <- run(ctx, []string{"vidrop"}, append([]string{"LISTEN_ADDR=127.0.0.1:0"}, env...), pw)
 		pw.Close()
 	}()
 
@@ -115,7 +115,7 @@ func TestRunServesAndStops(t *testing.T) {
 func TestHealthcheck(t *testing.T) {
 	t.Parallel()
 	check := func(listenAddr string) error {
-		return run(t.Context(), []string{"vidrop", "healthcheck"}, []string{"LISTEN_ADDR=" + listenAddr}, io.Discard, io.Discard)
+		return run(t.Context(), []string{"vidrop", "healthcheck"}, []string{"LISTEN_ADDR=" + listenAddr}, io.Discard)
 	}
 
 	addr, stop := startRun(t)

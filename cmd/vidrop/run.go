@@ -21,7 +21,7 @@ const logFlushInterval = 100 * time.Millisecond
 //	vidrop              serve (configured by environment variables)
 //	vidrop healthcheck  exit 0 only if the server on LISTEN_ADDR answers /healthz with 200
 //	vidrop version      print the version stamped at build time
-func run(ctx context.Context, args []string, environ []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, environ []string, stdout io.Writer) error {
 	if len(args) > 2 {
 		return fmt.Errorf("unexpected arguments %q after %q", args[2:], args[1])
 	}
@@ -73,8 +73,7 @@ func checkHealth(ctx context.Context, environ []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, healthcheck.Timeout)
-	defer cancel()
+	// The client's timeout bounds the whole check, reading the body too.
 	return healthcheck.New(healthcheck.Timeout).Check(ctx, url)
 }
 

@@ -24,17 +24,6 @@ import (
 	"github.com/vidrop/vidrop/internal/seaweedtest"
 )
 
-func start(t *testing.T, env []string, opts ...app.Option) *apptest.Server {
-	t.Helper()
-	return apptest.Start(t, env, opts...)
-}
-
-func seaweedEnv(sw *seaweedtest.Server, extra ...string) []string {
-	return apptest.SeaweedEnv(sw, extra...)
-}
-
-func withTestKeys() app.Option { return apptest.SeaweedKeys() }
-
 type presigned struct {
 	URL    string         `json:"url"`
 	Fields presign.Fields `json:"fields"` // in the order the answer lists them
@@ -93,15 +82,15 @@ func upload(t *testing.T, url string, fields presign.Fields, content []byte) (in
 	return resp.StatusCode, string(b)
 }
 
-// orderedFields fetches a presign and returns it with its fields in the
-// order the JSON object lists them.
-func orderedFields(t *testing.T, base, query string) (presigned, presign.Fields) {
+// getPresigned fetches a presign; its Fields keep the order the JSON
+// object lists them in.
+func getPresigned(t *testing.T, base, query string) presigned {
 	t.Helper()
 	var p presigned
 	if code := getJSON(t, base+"/presignedurl?"+query, "", &p); code != http.StatusOK {
 		t.Fatalf("presign: status %d", code)
 	}
-	return p, p.Fields
+	return p
 }
 
 func set(fields presign.Fields, name, value string) presign.Fields {
@@ -128,7 +117,7 @@ func videoBytes(n int) []byte {
 func TestAgainstSeaweedFS(t *testing.T) {
 	sw := seaweedtest.Start(t, "videos")
 	ctx := t.Context()
-	vd := start(t, seaweedEnv(sw), withTestKeys())
+	vd := apptest.Start(t, apptest.SeaweedEnv(sw), apptest.SeaweedKeys())
 
 	t.Run("ready", func(t *testing.T) {
 		var body map[string]string
@@ -138,12 +127,12 @@ func TestAgainstSeaweedFS(t *testing.T) {
 	})
 
 	t.Run("upload reads back byte for byte", func(t *testing.T) {
-		p, fields := orderedFields(t, vd.URL, "mail=eduard@orkei.com")
+		p := getPresigned(t, vd.URL, "mail=eduard@orkei.com")
 		if p.Key != "e78b913d3d3d5eb5162a.mp4" || p.URL != sw.Endpoint+"/videos" {
 			t.Fatalf("key %s url %s", p.Key, p.URL)
 		}
 		content := videoBytes(300_000)
-		code, body := upload(t, p.URL, fields, content)
+		code, body := upload(t, p.URL, p.Fields, content)
 		if code != http.StatusNoContent {
 			t.Fatalf("upload: %d %s", code, body)
 		}
@@ -170,18 +159,13 @@ func TestAgainstSeaweedFS(t *testing.T) {
 	})
 
 	t.Run("webm in a project step", func(t *testing.T) {
-		p, fields := orderedFields(t, vd.URL, "mail=webm@orkei.com&type=video/webm%3Bcodecs%3Dvp9")
-		resp, err := http.Get(vd.URL + "/presignedurl/intro/step-2/?mail=webm@orkei.com&type=video/webm")
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := getPresigned(t, vd.URL, "mail=webm@orkei.com&type=video/webm%3Bcodecs%3Dvp9")
 		var q presigned
-		json.NewDecoder(resp.Body).Decode(&q)
-		resp.Body.Close()
+		getJSON(t, vd.URL+"/presignedurl/intro/step-2/?mail=webm@orkei.com&type=video/webm", "", &q)
 		if !strings.HasPrefix(q.Key, "intro/step-2/") || !strings.HasSuffix(q.Key, "1.webm") {
 			t.Fatalf("key %s", q.Key)
 		}
-		code, body := upload(t, p.URL, fields, videoBytes(1000))
+		code, body := upload(t, p.URL, p.Fields, videoBytes(1000))
 		if code != http.StatusNoContent {
 			t.Fatalf("upload: %d %s", code, body)
 		}
@@ -219,8 +203,8 @@ func TestAgainstSeaweedFS(t *testing.T) {
 	for i, tt := range rejected {
 		t.Run("rejects "+tt.name, func(t *testing.T) {
 			mail := "reject" + string(rune('a'+i)) + "@orkei.com"
-			p, fields := orderedFields(t, vd.URL, "mail="+mail)
-			code, body := upload(t, p.URL, tt.tamper(p, fields), videoBytes(1000))
+			p := getPresigned(t, vd.URL, "mail="+mail)
+			code, body := upload(t, p.URL, tt.tamper(p, p.Fields), videoBytes(1000))
 			if code < 400 || code >= 500 {
 				t.Fatalf("status %d, want a 4xx refusal (%s)", code, body)
 			}
@@ -233,9 +217,9 @@ func TestAgainstSeaweedFS(t *testing.T) {
 	}
 
 	t.Run("rejects an oversize file", func(t *testing.T) {
-		small := start(t, seaweedEnv(sw, "UPLOAD_MAX_BYTES=1000"), withTestKeys())
-		p, fields := orderedFields(t, small.URL, "mail=big@orkei.com")
-		code, body := upload(t, p.URL, fields, videoBytes(1001))
+		small := apptest.Start(t, apptest.SeaweedEnv(sw, "UPLOAD_MAX_BYTES=1000"), apptest.SeaweedKeys())
+		p := getPresigned(t, small.URL, "mail=big@orkei.com")
+		code, body := upload(t, p.URL, p.Fields, videoBytes(1001))
 		if code < 400 || code >= 500 {
 			t.Fatalf("status %d (%s)", code, body)
 		}
@@ -243,17 +227,17 @@ func TestAgainstSeaweedFS(t *testing.T) {
 			t.Error("oversize object stored")
 		}
 		// The same server takes a file at the limit.
-		p, fields = orderedFields(t, small.URL, "mail=big@orkei.com")
-		if code, body := upload(t, p.URL, fields, videoBytes(1000)); code != http.StatusNoContent {
+		p = getPresigned(t, small.URL, "mail=big@orkei.com")
+		if code, body := upload(t, p.URL, p.Fields, videoBytes(1000)); code != http.StatusNoContent {
 			t.Errorf("file at the limit: %d %s", code, body)
 		}
 	})
 
 	t.Run("rejects an expired policy", func(t *testing.T) {
 		past := func() time.Time { return time.Now().Add(-2 * time.Hour) }
-		old := start(t, seaweedEnv(sw, "UPLOAD_EXPIRES=1h"), withTestKeys(), app.WithClock(past))
-		p, fields := orderedFields(t, old.URL, "mail=late@orkei.com")
-		code, body := upload(t, p.URL, fields, videoBytes(1000))
+		old := apptest.Start(t, apptest.SeaweedEnv(sw, "UPLOAD_EXPIRES=1h"), apptest.SeaweedKeys(), app.WithClock(past))
+		p := getPresigned(t, old.URL, "mail=late@orkei.com")
+		code, body := upload(t, p.URL, p.Fields, videoBytes(1000))
 		if code < 400 || code >= 500 {
 			t.Fatalf("status %d (%s)", code, body)
 		}
@@ -263,9 +247,9 @@ func TestAgainstSeaweedFS(t *testing.T) {
 	})
 
 	t.Run("the SDK signer uploads too", func(t *testing.T) {
-		sdk := start(t, seaweedEnv(sw, "PRESIGN_SIGNER=sdk", "KEY_PREFIX=sdk/"), withTestKeys())
-		p, fields := orderedFields(t, sdk.URL, "mail=sdk@orkei.com&type=video/webm")
-		if code, body := upload(t, p.URL, fields, videoBytes(700)); code != http.StatusNoContent {
+		sdk := apptest.Start(t, apptest.SeaweedEnv(sw, "PRESIGN_SIGNER=sdk", "KEY_PREFIX=sdk/"), apptest.SeaweedKeys())
+		p := getPresigned(t, sdk.URL, "mail=sdk@orkei.com&type=video/webm")
+		if code, body := upload(t, p.URL, p.Fields, videoBytes(700)); code != http.StatusNoContent {
 			t.Fatalf("upload: %d %s", code, body)
 		}
 		if _, ct, err := sw.Object(ctx, p.Key); err != nil || ct != "video/webm" || !strings.HasPrefix(p.Key, "sdk/") {
@@ -274,12 +258,12 @@ func TestAgainstSeaweedFS(t *testing.T) {
 	})
 
 	t.Run("no acl configured", func(t *testing.T) {
-		noACL := start(t, seaweedEnv(sw, "UPLOAD_ACL=", "KEY_PREFIX=noacl/"), withTestKeys())
-		p, fields := orderedFields(t, noACL.URL, "mail=noacl@orkei.com")
+		noACL := apptest.Start(t, apptest.SeaweedEnv(sw, "UPLOAD_ACL=", "KEY_PREFIX=noacl/"), apptest.SeaweedKeys())
+		p := getPresigned(t, noACL.URL, "mail=noacl@orkei.com")
 		if _, ok := p.Fields.Get("acl"); ok {
 			t.Fatal("acl field sent with UPLOAD_ACL empty")
 		}
-		if code, body := upload(t, p.URL, fields, videoBytes(500)); code != http.StatusNoContent {
+		if code, body := upload(t, p.URL, p.Fields, videoBytes(500)); code != http.StatusNoContent {
 			t.Fatalf("upload: %d %s", code, body)
 		}
 		if ok, err := sw.Exists(ctx, p.Key); !ok || err != nil || !strings.HasPrefix(p.Key, "noacl/") {
@@ -289,7 +273,7 @@ func TestAgainstSeaweedFS(t *testing.T) {
 
 	t.Run("readyz reports a missing bucket", func(t *testing.T) {
 		env := []string{"S3_BUCKET=no-such-bucket", "S3_ENDPOINT=" + sw.Endpoint, "S3_PATH_STYLE=true"}
-		other := start(t, env, withTestKeys())
+		other := apptest.Start(t, env, apptest.SeaweedKeys())
 		var body map[string]string
 		if code := getJSON(t, other.URL+"/readyz", "", &body); code != 503 || body["error"] == "" {
 			t.Errorf("readyz: %d %v", code, body)
@@ -332,7 +316,7 @@ func waitStatus(t *testing.T, url string, want int, limit time.Duration) map[str
 func TestFaults(t *testing.T) {
 	sw := seaweedtest.Start(t, "videos")
 	var credsOK atomic.Bool
-	vd := start(t, seaweedEnv(sw), app.WithCredentials(flakyCreds{&credsOK}))
+	vd := apptest.Start(t, apptest.SeaweedEnv(sw), app.WithCredentials(flakyCreds{&credsOK}))
 
 	t.Run("credentials fail, then return", func(t *testing.T) {
 		for range 5 {
@@ -345,11 +329,11 @@ func TestFaults(t *testing.T) {
 			t.Errorf("credential failure logged %d times in one burst, want 1", n)
 		}
 		credsOK.Store(true)
-		p, fields := orderedFields(t, vd.URL, "mail=creds@orkei.com")
+		p := getPresigned(t, vd.URL, "mail=creds@orkei.com")
 		if p.Key != naming.Stem("creds@orkei.com")+".mp4" {
 			t.Errorf("first key after failures = %s", p.Key)
 		}
-		if code, body := upload(t, p.URL, fields, videoBytes(100)); code != http.StatusNoContent {
+		if code, body := upload(t, p.URL, p.Fields, videoBytes(100)); code != http.StatusNoContent {
 			t.Fatalf("upload after recovery: %d %s", code, body)
 		}
 	})
@@ -362,7 +346,7 @@ func TestFaults(t *testing.T) {
 			t.Errorf("503 without a reason: %v", body)
 		}
 		// Presigning is local signing: it still answers.
-		if p, _ := orderedFields(t, vd.URL, "mail=down@orkei.com"); p.Key == "" {
+		if p := getPresigned(t, vd.URL, "mail=down@orkei.com"); p.Key == "" {
 			t.Error("no presign while S3 is down")
 		}
 		sw.Restart()
@@ -384,7 +368,7 @@ func assertNoSecrets(t *testing.T, logs string, secrets ...string) {
 
 func TestHeaderLimit(t *testing.T) {
 	t.Parallel()
-	vd := start(t, []string{"MAX_HEADER_BYTES=2048"})
+	vd := apptest.Start(t, []string{"MAX_HEADER_BYTES=2048"})
 	try := func(n int) int {
 		req, _ := http.NewRequest(http.MethodGet, vd.URL+"/healthz", nil)
 		req.Header.Set("X-Pad", strings.Repeat("a", n))
@@ -407,13 +391,13 @@ func TestHeaderLimit(t *testing.T) {
 // TestEmbeddedStore runs the same flow against the default, embedded store.
 func TestEmbeddedStore(t *testing.T) {
 	t.Parallel()
-	vd := start(t, nil)
-	p, fields := orderedFields(t, vd.URL, "mail=eduard@orkei.com")
+	vd := apptest.Start(t, nil)
+	p := getPresigned(t, vd.URL, "mail=eduard@orkei.com")
 	if p.URL != vd.URL+"/s3/videos" {
 		t.Fatalf("url %s, want this server's /s3/videos", p.URL)
 	}
 	content := videoBytes(200_000)
-	code, body := upload(t, p.URL, fields, content)
+	code, body := upload(t, p.URL, p.Fields, content)
 	if code/100 != 2 {
 		t.Fatalf("upload: %d %s", code, body)
 	}
@@ -454,7 +438,7 @@ func TestEmbeddedStore(t *testing.T) {
 // instead of waiting for the body.
 func TestSlowBodyDoesNotPinAConnection(t *testing.T) {
 	t.Parallel()
-	vd := start(t, nil)
+	vd := apptest.Start(t, nil)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(vd.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
@@ -501,7 +485,7 @@ func TestCredentialsRefreshedBeforeExpiry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var fetches atomic.Int32
-		vd := start(t, nil, app.WithCredentials(expiringCreds{ttl: tt.ttl, fetches: &fetches}))
+		vd := apptest.Start(t, nil, app.WithCredentials(expiringCreds{ttl: tt.ttl, fetches: &fetches}))
 		for range 3 {
 			var p presigned
 			if code := getJSON(t, vd.URL+"/presignedurl?mail=refresh@orkei.com", "", &p); code != http.StatusOK {

@@ -93,13 +93,11 @@ type Config struct {
 func (c Config) Embedded() bool { return c.Bucket == "" }
 
 // Load parses environ (as from os.Environ) and validates the result. The
-// error lists every problem found.
+// error lists every problem found, with two exceptions that stop Load
+// early: values that cannot be parsed at all are reported first, on their
+// own (all of them together), and so is an unreadable BASIC_AUTH_FILE.
 func Load(environ []string) (Config, error) {
-	vars := make(map[string]string, len(environ))
-	for _, kv := range environ {
-		k, v, _ := strings.Cut(kv, "=")
-		vars[k] = v
-	}
+	vars := env.ToMap(environ)
 	var c Config
 	if err := env.ParseWithOptions(&c, env.Options{Environment: vars}); err != nil {
 		return Config{}, fmt.Errorf("config: %w", explain(err))
@@ -192,7 +190,6 @@ func (c *Config) validate(vars map[string]string) error {
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		bad("LOG_FORMAT must be json or text, got %q", c.LogFormat)
 	}
-	c.TrustedPrefixes = c.TrustedPrefixes[:0]
 	for _, p := range c.TrustedProxies {
 		p = strings.TrimSpace(p)
 		if p == "" {
@@ -260,12 +257,13 @@ func validPrefix(p string) error {
 // of Config plus the variables read by hand. Deployment files are checked
 // against it, so a variable read any other way must be added here.
 func Names() []string {
+	params, err := env.GetFieldParams(&Config{})
+	if err != nil {
+		panic(fmt.Sprintf("config: Config's env tags: %v", err)) // Load would fail the same way
+	}
 	names := []string{aclVar}
-	t := reflect.TypeFor[Config]()
-	for i := range t.NumField() {
-		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("env"), ","); name != "" && name != "-" {
-			names = append(names, name)
-		}
+	for _, p := range params {
+		names = append(names, p.Key)
 	}
 	slices.Sort(names)
 	return names
