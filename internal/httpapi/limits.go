@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
@@ -108,14 +109,17 @@ func newAuthFailures(rate config.Rate) *authFailures {
 }
 
 // blocked reports whether the client behind key has used up its failures.
-// httprate's Status limits only past the count and OnLimit stops counting
-// at it, so the comparison is made here.
+// httprate's Status limits only past the count, so the comparison is made
+// here, and made as OnLimit makes it: OnLimit rounds the sliding-window
+// rate and stops counting once the rounded rate is at the limit. Compared
+// unrounded, a rate in [N-0.5, N) (early in the window after one with N
+// failures) would be neither blocked nor counted: unlimited guesses.
 func (a *authFailures) blocked(key string) bool {
 	if a.l == nil {
 		return false
 	}
 	_, rate, err := a.l.Status(key)
-	return err != nil || rate >= float64(a.rate.N)
+	return err != nil || math.Round(rate) >= float64(a.rate.N)
 }
 
 func (a *authFailures) failed(w http.ResponseWriter, r *http.Request, key string) {

@@ -3,13 +3,16 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/go-chi/httprate"
 	"github.com/vidrop/vidrop/internal/config"
 	"github.com/vidrop/vidrop/internal/naming"
 	"github.com/vidrop/vidrop/internal/presign"
@@ -140,6 +143,54 @@ func TestAuthFailureLimit(t *testing.T) {
 	assert429(t, s.doFrom(t, peer, target, basic("test", "test")))
 	if rec := s.doFrom(t, "198.51.100.21:1", target, basic("test", "test")); rec.Code != 200 {
 		t.Errorf("another client with the right password: %d", rec.Code)
+	}
+}
+
+// nearLimit is a LimitCounter holding, for any key, n-1 failures in the
+// current window and enough in the previous one to put the rate in
+// [n-0.5, n): what a client sees early in the window after one with n
+// failures. Get works out the previous window's weight from its own
+// clock; httprate read the clock just before calling it, when the weight
+// was no smaller, so the rate is never under n-0.5.
+type nearLimit struct {
+	n       int
+	window  time.Duration
+	counted atomic.Int64
+}
+
+func (c *nearLimit) Config(int, time.Duration) {}
+
+func (c *nearLimit) Increment(key string, w time.Time) error { return c.IncrementBy(key, w, 1) }
+
+func (c *nearLimit) IncrementBy(_ string, _ time.Time, n int) error {
+	c.counted.Add(int64(n))
+	return nil
+}
+
+func (c *nearLimit) Get(_ string, current, _ time.Time) (int, int, error) {
+	left := max(float64(c.window-time.Since(current))/float64(c.window), 1e-9)
+	// prev*left is in [0.5, 1): a half or more, short of a whole failure.
+	prev := int(math.Ceil(0.5 / left))
+	return c.n - 1, prev, nil
+}
+
+// TestAuthFailuresBlockedOrCounted checks that a failed login just under
+// the limit is refused or counted: blocked and httprate's OnLimit round
+// the rate alike.
+func TestAuthFailuresBlockedOrCounted(t *testing.T) {
+	t.Parallel()
+	c := &nearLimit{n: 3, window: time.Hour}
+	a := &authFailures{
+		l:    httprate.NewRateLimiter(c.n, c.window, httprate.WithLimitCounter(c)),
+		rate: config.Rate{N: c.n, Per: c.window},
+	}
+	const key = "198.51.100.30"
+	if a.blocked(key) {
+		return
+	}
+	a.failed(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/videos", nil), key)
+	if c.counted.Load() == 0 {
+		t.Error("a failed login was neither blocked nor counted")
 	}
 }
 
