@@ -82,11 +82,7 @@ func parsePresign(r *http.Request) (presignRequest, error) {
 		}
 		p.dir = proj + "/" + step + "/"
 	}
-	rawMail, err := single(q, "mail")
-	if err != nil {
-		return p, err
-	}
-	if p.mail, err = naming.Mail(rawMail); err != nil {
+	if p.mail, err = parseMail(q); err != nil {
 		return p, err
 	}
 	rawType, err := single(q, "type")
@@ -97,6 +93,24 @@ func parsePresign(r *http.Request) (presignRequest, error) {
 		return p, err
 	}
 	return p, nil
+}
+
+// parseMail returns the one mail parameter of q, normalised.
+func parseMail(q url.Values) (string, error) {
+	raw, err := single(q, "mail")
+	if err != nil {
+		return "", err
+	}
+	return naming.Mail(raw)
+}
+
+// mailID returns the digest and stem of a valid mail and logs the stem as
+// the request's mail_hash.
+func mailID(r *http.Request, mail string) (naming.ID, string) {
+	id := naming.Digest(mail)
+	stem := id.Stem()
+	addLogAttrs(r, slog.String("mail_hash", stem))
+	return id, stem
 }
 
 type presignDeps struct {
@@ -119,9 +133,7 @@ func handlePresign(d presignDeps) http.HandlerFunc {
 			respondClientError(w, err)
 			return
 		}
-		id := naming.Digest(req.mail)
-		stem := id.Stem()
-		addLogAttrs(r, slog.String("mail_hash", stem))
+		id, stem := mailID(r, req.mail)
 		// Counted per mail only now that the mail is valid, keyed by its
 		// hash, so invalid input never creates a counter.
 		if d.perMail != nil && d.perMail.RespondOnLimit(w, r, stem) {
@@ -202,19 +214,12 @@ func handleVideos(st *store.Memory, prefix string) http.HandlerFunc {
 			respondClientError(w, err)
 			return
 		}
-		raw, err := single(q, "mail")
+		mail, err := parseMail(q)
 		if err != nil {
 			respondClientError(w, err)
 			return
 		}
-		mail, err := naming.Mail(raw)
-		if err != nil {
-			respondClientError(w, err)
-			return
-		}
-		id := naming.Digest(mail)
-		stem := id.Stem()
-		addLogAttrs(r, slog.String("mail_hash", stem))
+		id, stem := mailID(r, mail)
 		recs, ok := st.Keys(id)
 		if !ok {
 			writeError(w, http.StatusNotFound, "no videos for this mail")

@@ -5,11 +5,26 @@ import (
 	"net/http"
 )
 
+// The values of jsonHeader's headers, shared by every response: Set
+// replaces a slice rather than writing into it, and an Add to one of
+// capacity 1 makes a new one.
+var (
+	applicationJSON = []string{"application/json"}
+	noStore         = []string{"no-store"}
+)
+
+// jsonHeader sends status with the headers of a JSON answer that is not to
+// be cached.
+func jsonHeader(w http.ResponseWriter, status int) {
+	h := w.Header()
+	h["Content-Type"] = applicationJSON
+	h["Cache-Control"] = noStore
+	w.WriteHeader(status)
+}
+
 // encode writes v as the JSON body of a response with status.
 func encode(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
+	jsonHeader(w, status)
 	// An error here means the client went away; nothing more to do.
 	_ = json.NewEncoder(w).Encode(v)
 }
@@ -25,9 +40,6 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 
 // writeJSON writes a body already encoded as JSON.
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
-	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
-	h["Cache-Control"] = []string{"no-store"}
-	w.WriteHeader(status)
+	jsonHeader(w, status)
 	_, _ = w.Write(body)
 }

@@ -20,7 +20,7 @@ import (
 // record: clientKey reads the connection's peer itself.
 func clientIP(trusted []netip.Prefix) func(http.Handler) http.Handler {
 	if len(trusted) == 0 {
-		return func(next http.Handler) http.Handler { return next }
+		return passThrough
 	}
 	cidrs := make([]string, len(trusted))
 	for i, p := range trusted {
@@ -31,7 +31,7 @@ func clientIP(trusted []netip.Prefix) func(http.Handler) http.Handler {
 
 // clientKey is the rate-limit key of a request's client. IPv6 clients are
 // keyed by their /64, which one subscriber usually holds whole.
-func clientKey(r *http.Request) (string, error) {
+func clientKey(r *http.Request) string {
 	addr := middleware.GetClientIPAddr(r.Context())
 	if !addr.IsValid() {
 		// No proxies trusted, or no trustworthy address in the header:
@@ -42,21 +42,21 @@ func clientKey(r *http.Request) (string, error) {
 		}
 		a, err := netip.ParseAddr(host)
 		if err != nil {
-			return host, nil
+			return host
 		}
 		addr = a.Unmap()
 	}
 	if addr.Is6() {
 		p, _ := addr.Prefix(64)
-		return p.String(), nil
+		return p.String()
 	}
-	return addr.String(), nil
+	return addr.String()
 }
 
 // newLimiter returns a rate limiter for rate, or nil when it is off. Only
 // one limiter per route should send X-RateLimit-* headers (quiet false):
 // two would overwrite each other's.
-func newLimiter(rate config.Rate, keyFn httprate.KeyFunc, quiet bool) *httprate.RateLimiter {
+func newLimiter(rate config.Rate, quiet bool) *httprate.RateLimiter {
 	if rate.Off() {
 		return nil
 	}
@@ -67,9 +67,6 @@ func newLimiter(rate config.Rate, keyFn httprate.KeyFunc, quiet bool) *httprate.
 		httprate.WithErrorHandler(func(w http.ResponseWriter, _ *http.Request, _ error) {
 			writeError(w, http.StatusInternalServerError, "internal error")
 		}),
-	}
-	if keyFn != nil {
-		opts = append(opts, httprate.WithKeyFuncs(keyFn))
 	}
 	if quiet {
 		opts = append(opts, httprate.WithResponseHeaders(httprate.ResponseHeaders{RetryAfter: "Retry-After"}))
@@ -88,13 +85,26 @@ func newLimiter(rate config.Rate, keyFn httprate.KeyFunc, quiet bool) *httprate.
 	return httprate.NewRateLimiter(rate.N, rate.Per, opts...)
 }
 
-// limitHandler applies l to every request, or nothing when l is nil.
-func limitHandler(l *httprate.RateLimiter) func(http.Handler) http.Handler {
+// limitPerClient counts every request against its client's key under l
+// and answers those over the limit, or does nothing when l is nil. It does
+// what l.Handler would with clientKey as the key function, without the
+// strings.Builder a key function costs per request: httprate.WithKeyFuncs
+// wraps even one in JoinKeys.
+func limitPerClient(l *httprate.RateLimiter) func(http.Handler) http.Handler {
 	if l == nil {
-		return func(next http.Handler) http.Handler { return next }
+		return passThrough
 	}
-	return l.Handler
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if l.RespondOnLimit(w, r, clientKey(r)) {
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
+
+func passThrough(next http.Handler) http.Handler { return next }
 
 // authFailures counts failed logins per client. An address past its limit
 // is refused before its password is even checked, so guessing gets no
@@ -105,7 +115,7 @@ type authFailures struct {
 }
 
 func newAuthFailures(rate config.Rate) *authFailures {
-	return &authFailures{l: newLimiter(rate, nil, true), rate: rate}
+	return &authFailures{l: newLimiter(rate, true), rate: rate}
 }
 
 // blocked reports whether the client behind key has used up its failures.
@@ -192,9 +202,4 @@ func deadlines(d time.Duration) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		})
 	}
-}
-
-// longDeadlines replaces the request's deadlines with d, for uploads.
-func longDeadlines(d time.Duration, next http.Handler) http.Handler {
-	return deadlines(d)(next)
 }

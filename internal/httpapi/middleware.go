@@ -80,9 +80,10 @@ func logRequests(logger *slog.Logger) func(http.Handler) http.Handler {
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			r = r.WithContext(context.WithValue(r.Context(), scopeKey{}, sc))
 			defer func() {
-				route := "unmatched"
-				if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
-					route = rc.RoutePattern()
+				// RoutePattern allows a nil context (no route matched).
+				route := chi.RouteContext(r.Context()).RoutePattern()
+				if route == "" {
+					route = "unmatched"
 				}
 				status := ww.Status()
 				if status == 0 {
@@ -141,7 +142,7 @@ func basicAuth(v auth.Verifier, realm string, fails *authFailures) func(http.Han
 				writeError(w, http.StatusUnauthorized, "authentication required")
 				return
 			}
-			key, _ := clientKey(r)
+			key := clientKey(r)
 			if fails.blocked(key) {
 				w.Header().Set("Retry-After", fails.retryAfter())
 				writeError(w, http.StatusTooManyRequests, "too many failed logins, retry later")

@@ -40,12 +40,12 @@ func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 		}))
 		// Every presign request counts against its client's address,
 		// valid or not; a preflight, answered above, does not.
-		r.Use(limitHandler(newLimiter(o.PresignRatePerIP, clientKey, false)))
+		r.Use(limitPerClient(newLimiter(o.PresignRatePerIP, false)))
 		presign := handlePresign(presignDeps{
 			logger:    logger,
 			store:     o.Store,
 			presigner: o.Presigner,
-			perMail:   newLimiter(o.PresignRatePerMail, nil, true),
+			perMail:   newLimiter(o.PresignRatePerMail, true),
 			prefix:    o.KeyPrefix,
 			uploadURL: o.UploadURL,
 			now:       o.Now,
@@ -62,7 +62,8 @@ func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 	r.With(basicAuth(o.Verifier, "vidrop", newAuthFailures(o.AuthFailRatePerIP))).Get("/videos", handleVideos(o.Store, o.KeyPrefix))
 
 	if o.S3 != nil {
-		s3 := longDeadlines(uploadTimeout, o.S3)
+		// Uploads replace the request's deadlines with their own.
+		s3 := deadlines(uploadTimeout)(o.S3)
 		r.Handle("/s3", s3)
 		r.Handle("/s3/*", s3)
 	}

@@ -1,6 +1,7 @@
 // Package naming turns what a client sends (a mail address, a media type,
 // optional project and step path segments) into the object key a video is
-// stored under. It is pure: no I/O, no state.
+// stored under. It does no I/O and keeps no state beyond a pool of reused
+// hash states.
 package naming
 
 import (
@@ -22,9 +23,6 @@ const MaxMailBytes = 254
 
 // StemBytes is the BLAKE2b digest size the key stem is made of.
 const StemBytes = 10
-
-// DefaultContentType is used when a client names no type.
-const DefaultContentType = "video/mp4"
 
 // Errors returned for client input that cannot be used. Callers map them to
 // "bad request".
@@ -138,32 +136,45 @@ type ID [StemBytes]byte
 // so two mails with one digest would share their keys: at 80 bits that
 // needs about 10^12 mails.
 func Digest(mail string) ID {
-	h := digests.Get().(hash.Hash)
-	h.Reset()
-	h.Write([]byte(mail))
-	var sum ID
-	h.Sum(sum[:0])
-	digests.Put(h)
-	return sum
+	d := digesters.Get().(*digester)
+	d.h.Reset()
+	// Through a buffer of the digester's: converting mail to a slice
+	// would allocate, the hash being behind an interface.
+	for len(mail) > 0 {
+		n := copy(d.in[:], mail)
+		d.h.Write(d.in[:n])
+		mail = mail[n:]
+	}
+	d.h.Sum(d.out[:0])
+	id := d.out
+	digesters.Put(d)
+	return id
 }
 
-// digests reuses BLAKE2b states: Stem runs on every request.
-var digests = sync.Pool{New: func() any {
+// digester is a BLAKE2b state with buffers for its input and output, all
+// reused: Digest runs on every request and allocates nothing.
+type digester struct {
+	h   hash.Hash
+	in  [MaxMailBytes]byte
+	out ID // Sum appends within its capacity
+}
+
+var digesters = sync.Pool{New: func() any {
 	h, err := blake2b.New(StemBytes, nil)
 	if err != nil {
 		// Only a size outside 1..64 or a key over 64 bytes fails.
 		panic("naming: blake2b: " + err.Error())
 	}
-	return h
+	return &digester{h: h}
 }}
 
 // ParseType validates a media type such as "video/webm;codecs=vp9,opus",
-// dropping its parameters. An empty raw means DefaultContentType.
+// dropping its parameters. An empty raw means MP4.
 func ParseType(raw string) (Format, error) {
 	t, _, _ := strings.Cut(raw, ";")
 	t = strings.ToLower(strings.TrimSpace(t))
 	if t == "" {
-		t = DefaultContentType
+		return MP4, nil
 	}
 	for f := MP4; f <= Matroska; f++ {
 		if formats[f].contentType == t {

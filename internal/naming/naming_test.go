@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/blake2b"
 )
 
 func TestStem(t *testing.T) {
@@ -132,5 +134,29 @@ func TestSegment(t *testing.T) {
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("Segment(%q) = %q, %v", tt.in, got, err)
 		}
+	}
+}
+
+func TestDigestOfLongInput(t *testing.T) {
+	t.Parallel()
+	// Written in pieces through the digester's buffer; the same digest as
+	// in one piece.
+	long := strings.Repeat("0123456789", 100)
+	h, err := blake2b.New(StemBytes, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Write([]byte(long))
+	var want ID
+	copy(want[:], h.Sum(nil))
+	if got := Digest(long); got != want {
+		t.Errorf("Digest = %x, want %x", got, want)
+	}
+}
+
+func BenchmarkDigest(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		Digest("eduard@orkei.com")
 	}
 }

@@ -132,12 +132,10 @@ func (m *Memory) Reserve(id naming.ID) (Reservation, error) {
 		i = sh.newEntry()
 		sh.index[id] = i
 	}
+	// A new entry's next is 0, under both bounds: only a known mail is
+	// refused here, and no new entry is left to drop.
 	e := &sh.entries[i]
 	if m.limits.MaxKeysPerMail > 0 && int(e.next) >= m.limits.MaxKeysPerMail || e.next == none-1 {
-		if !known {
-			sh.dropEntry(id, i)
-			m.mails.Add(-1)
-		}
 		return Reservation{}, ErrTooManyKeys
 	}
 	n := e.next
@@ -222,8 +220,8 @@ func (m *Memory) Cancel(r Reservation) {
 	}
 }
 
-// Keys returns the keys issued for the mail whose digest is id, in the order
-// they were committed, and whether there were any.
+// Keys returns, in a new slice, the keys issued for the mail whose digest
+// is id, in the order they were committed, and whether there were any.
 func (m *Memory) Keys(id naming.ID) ([]Record, bool) {
 	sh := m.shard(id)
 	sh.mu.Lock()
