@@ -189,16 +189,9 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b 
 func appendPresignResponse(b []byte, p presign.Post) []byte {
 	b = append(b, `{"url":`...)
 	b = jsonstr.Append(b, p.URL)
-	b = append(b, `,"fields":{`...)
-	for i, f := range p.Fields {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = jsonstr.Append(b, f.Name)
-		b = append(b, ':')
-		b = jsonstr.Append(b, f.Value)
-	}
-	b = append(b, `},"key":`...)
+	b = append(b, `,"fields":`...)
+	b = p.Fields.AppendJSON(b)
+	b = append(b, `,"key":`...)
 	b = jsonstr.Append(b, p.Key)
 	b = append(b, `,"expires_at":"`...)
 	b = p.ExpiresAt.UTC().AppendFormat(b, time.RFC3339)

@@ -11,12 +11,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-// The three benchmarks sign the same POST (bucket, ACL, Content-Type,
-// size range, one-hour expiry, no session token) at the real clock, each
+// The benchmarks sign the same POST (bucket, ACL, Content-Type, size
+// range, one-hour expiry, no session token) at the real clock, each
 // iteration for another key:
 //
 //	go test -run '^$' -bench . -benchmem ./internal/presign/
+//
+// `make bench` (.ci/bench) runs BenchmarkPresignPostObject, BenchmarkService
+// and BenchmarkSigner; BenchmarkPresignPostObject is the one bare-SDK
+// baseline the README's ratios divide by.
 
+// benchClient is the client every benchmark signs with, built as
+// internal/httpapi's benchClient is: credentials in the SDK's cache, as
+// LoadDefaultConfig gives them.
 func benchClient() *s3.Client {
 	return s3.New(s3.Options{
 		Region:       "us-east-1",

@@ -41,26 +41,23 @@ func sdkVersion() string {
 
 // diffCase is everything one presigned POST depends on.
 type diffCase struct {
-	Region, Endpoint string
-	PathStyle        bool
-	Bucket, ACL      string
-	MaxBytes         int64
-	Expires          time.Duration
-	AccessKey        string
-	Secret, Token    string
-	Now              time.Time
-	Key, ContentType string
-	// FromClient builds the Signer with NewSignerFromClient, else with
-	// NewSigner, which has no FIPS, DualStack or ARNRegion settings.
-	FromClient                 bool
+	Region, Endpoint           string
+	PathStyle                  bool
+	Bucket, ACL                string
+	MaxBytes                   int64
+	Expires                    time.Duration
+	AccessKey                  string
+	Secret, Token              string
+	Now                        time.Time
+	Key, ContentType           string
 	FIPS, DualStack, ARNRegion bool
 }
 
 func (c diffCase) String() string {
-	return fmt.Sprintf("region=%q endpoint=%q pathStyle=%v bucket=%q acl=%q maxBytes=%d expires=%s akid=%q token=%q(%d bytes) now=%s key=%q(%d bytes) contentType=%q fromClient=%v fips=%v dualStack=%v arnRegion=%v",
+	return fmt.Sprintf("region=%q endpoint=%q pathStyle=%v bucket=%q acl=%q maxBytes=%d expires=%s akid=%q token=%q(%d bytes) now=%s key=%q(%d bytes) contentType=%q fips=%v dualStack=%v arnRegion=%v",
 		c.Region, c.Endpoint, c.PathStyle, c.Bucket, c.ACL, c.MaxBytes, c.Expires, c.AccessKey,
 		abbrev(c.Token), len(c.Token), c.Now.Format(time.RFC3339Nano), abbrev(c.Key), len(c.Key), c.ContentType,
-		c.FromClient, c.FIPS, c.DualStack, c.ARNRegion)
+		c.FIPS, c.DualStack, c.ARNRegion)
 }
 
 func abbrev(s string) string {
@@ -101,18 +98,9 @@ func (c diffCase) reference(ctx context.Context) (Post, error) {
 	return New(s3.NewPresignClient(c.client()), c.options()).Presign(ctx, c.Key, c.ContentType)
 }
 
-// direct presigns c with a Signer.
+// direct presigns c with a Signer made from the same client.
 func (c diffCase) direct(ctx context.Context) (Post, error) {
-	var s *Signer
-	var err error
-	if c.FromClient || c.FIPS || c.DualStack || c.ARNRegion {
-		s, err = NewSignerFromClient(c.client(), c.options())
-	} else {
-		s, err = NewSigner(SignerConfig{
-			Credentials: credentials.NewStaticCredentialsProvider(c.AccessKey, c.Secret, c.Token),
-			Region:      c.Region, Endpoint: c.Endpoint, PathStyle: c.PathStyle,
-		}, c.options())
-	}
+	s, err := NewSignerFromClient(c.client(), c.options())
 	if err != nil {
 		return Post{}, err
 	}
@@ -200,7 +188,10 @@ func TestSignerMatchesSDK(t *testing.T) {
 }
 
 var (
-	regions   = []string{"us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2", "us-west-2", "cn-north-1", "us-gov-west-1"}
+	// regions include the FIPS pseudo-regions the SDK maps to a region
+	// and its FIPS endpoint; with a custom endpoint the SDK refuses them,
+	// so genCase draws them without one.
+	regions   = []string{"us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2", "us-west-2", "cn-north-1", "us-gov-west-1", "us-gov-west-1-fips", "fips-us-east-1", "fips-ca-central-1"}
 	endpoints = []string{"", "", "http://127.0.0.1:8333", "http://host:8080/s3", "https://minio.example.com", "https://s3.example.com:9000/prefix/path"}
 	buckets   = []string{"videos", "my-videos-2026", "videos.example.com", "v1d"}
 	acls      = []string{"", "", "public-read", "private", "bucket-owner-full-control", "authenticated-read", `odd"<acl>&\`}
@@ -275,7 +266,9 @@ func genCase(rng *rand.Rand) diffCase {
 		Secret:      randString(rng, b64chars, 40),
 		Key:         genKey(rng),
 		ContentType: pick(rng, types),
-		FromClient:  rng.IntN(2) == 0,
+	}
+	if strings.Contains(c.Region, "fips") {
+		c.Endpoint = ""
 	}
 	if rng.IntN(4) == 0 {
 		c.Expires = time.Second + time.Duration(rng.Int64N(int64(168*time.Hour)))
@@ -286,9 +279,9 @@ func genCase(rng *rand.Rand) diffCase {
 	if rng.IntN(10) == 0 {
 		c.ContentType = pick(rng, oddTypes)
 	}
-	if c.FromClient && c.Endpoint == "" {
-		c.FIPS = rng.IntN(5) == 0
-		c.DualStack = rng.IntN(5) == 0
+	if c.Endpoint == "" {
+		c.FIPS = rng.IntN(10) == 0
+		c.DualStack = rng.IntN(10) == 0
 	}
 	c.Now = genTime(rng, c.Expires)
 	return c
@@ -318,6 +311,60 @@ func TestSignerMatchesSDKForAccessPoints(t *testing.T) {
 				if !c.compare(t) {
 					t.Fatalf("neither signed %s", c)
 				}
+			}
+		})
+	}
+}
+
+// TestSignerMatchesSDKForFIPSRegions covers the FIPS pseudo-regions, which
+// the SDK turns into a region and its FIPS endpoint before resolving.
+func TestSignerMatchesSDKForFIPSRegions(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(20, 26))
+	for _, region := range []string{"us-gov-west-1-fips", "fips-us-east-1", "fips-ca-central-1", "us-east-1-fips"} {
+		t.Run(region, func(t *testing.T) {
+			for range 20 {
+				c := genCase(rng)
+				c.Region, c.Endpoint, c.FIPS = region, "", false
+				if !c.compare(t) {
+					t.Fatalf("neither signed %s", c)
+				}
+			}
+		})
+	}
+}
+
+// TestSignerRefusesWhatSDKRefuses: a client the SDK cannot presign with
+// gives no Signer either.
+func TestSignerRefusesWhatSDKRefuses(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		c    diffCase
+	}{
+		{"FIPS region with a custom endpoint", diffCase{Region: "us-gov-west-1-fips", Endpoint: "http://127.0.0.1:8333"}},
+		{"fips- prefix with a custom endpoint", diffCase{Region: "fips-us-east-1", Endpoint: "https://minio.example.com"}},
+		{"FIPS option with a custom endpoint", diffCase{Region: "us-east-1", Endpoint: "https://minio.example.com", FIPS: true}},
+		{"no region", diffCase{}},
+		{"no region with a custom endpoint", diffCase{Endpoint: "http://127.0.0.1:8333"}},
+		{"invalid region", diffCase{Region: "us east 1"}},
+		{"bad endpoint", diffCase{Region: "us-east-1", Endpoint: "::"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := tt.c
+			c.Bucket, c.MaxBytes, c.Expires = "videos", 1<<20, time.Hour
+			c.AccessKey, c.Secret = "AKIDEXAMPLE", "secret"
+			c.Now, c.Key, c.ContentType = time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC), "k.mp4", "video/mp4"
+			if _, err := c.reference(context.Background()); err == nil {
+				t.Fatalf("%s %s PresignPostObject signs %s: the case no longer tests a refusal", sdkModule, sdkVersion(), c)
+			}
+			if s, err := NewSignerFromClient(c.client(), c.options()); err == nil {
+				t.Errorf("NewSignerFromClient accepted what PresignPostObject refuses (URL %s)\ncase: %s", s.url, c)
+			}
+			if u, err := PostURL(c.client(), c.Bucket); err == nil {
+				t.Errorf("PostURL = %s for what PresignPostObject refuses\ncase: %s", u, c)
 			}
 		})
 	}
@@ -394,7 +441,6 @@ func FuzzSignerMatchesSDK(f *testing.F) {
 			Now:         time.Unix(sec, int64(nanos%1e9)).UTC(),
 			Key:         key,
 			ContentType: contentType,
-			FromClient:  n&2 == 2,
 		}
 		c.compare(t)
 	})

@@ -13,9 +13,9 @@
 //
 //     signer, err := presign.NewSignerFromClient(client, presign.Options{…})
 //
-//     or from its parts with NewSigner(SignerConfig{Credentials, Region,
-//     Endpoint, PathStyle}, Options{…}). A failure to get credentials
-//     matches ErrCredentials.
+//     The URL and the signing region and name are what the client's own
+//     PresignPostObject returns for the bucket, asked once. A failure to
+//     get credentials matches ErrCredentials.
 //
 //   - Service calls aws-sdk-go-v2's PresignPostObject. It is the reference
 //     the Signer is tested against (diff_test.go), and costs several times
@@ -77,9 +77,10 @@ func (fs Fields) Get(name string) (string, bool) {
 	return "", false
 }
 
-// MarshalJSON writes fs as an object in order.
-func (fs Fields) MarshalJSON() ([]byte, error) {
-	b := []byte{'{'}
+// AppendJSON appends fs to b as a JSON object whose members keep fs's
+// order, and returns the extended buffer.
+func (fs Fields) AppendJSON(b []byte) []byte {
+	b = append(b, '{')
 	for i, f := range fs {
 		if i > 0 {
 			b = append(b, ',')
@@ -88,7 +89,12 @@ func (fs Fields) MarshalJSON() ([]byte, error) {
 		b = append(b, ':')
 		b = jsonstr.Append(b, f.Value)
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
+}
+
+// MarshalJSON writes fs as an object in order.
+func (fs Fields) MarshalJSON() ([]byte, error) {
+	return fs.AppendJSON(nil), nil
 }
 
 // UnmarshalJSON reads an object of string members into fs, keeping their

@@ -194,7 +194,8 @@ func (f flakyProvider) Retrieve(context.Context) (aws.Credentials, error) {
 func TestCredentialErrorsAreMarkedAndRecover(t *testing.T) {
 	t.Parallel()
 	var ok atomic.Bool
-	creds := aws.NewCredentialsCache(MarkCredentials(flakyProvider{&ok}))
+	// As app.go builds it: the SDK's cache, marked from outside.
+	creds := MarkCredentials(aws.NewCredentialsCache(flakyProvider{&ok}))
 	client := s3.New(s3.Options{Region: "us-east-1", Credentials: creds})
 	svc := New(s3.NewPresignClient(client), Options{Bucket: "b", MaxBytes: 1, Expires: time.Minute})
 	_, err := svc.Presign(context.Background(), "k", "video/mp4")
@@ -229,5 +230,20 @@ func TestFieldsJSONRoundTripKeepsOrder(t *testing.T) {
 		if err := json.Unmarshal([]byte(bad), &out); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
+	}
+}
+
+func TestFieldsAppendJSON(t *testing.T) {
+	t.Parallel()
+	in := Fields{{"key", "k<1>\u2028.mp4"}, {"policy", "eyJ="}}
+	want, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := in.AppendJSON([]byte(`"fields":`)); string(got) != `"fields":`+string(want) {
+		t.Errorf("AppendJSON = %s, want %q followed by %s", got, `"fields":`, want)
+	}
+	if got := Fields(nil).AppendJSON(nil); string(got) != "{}" {
+		t.Errorf("empty fields = %s", got)
 	}
 }

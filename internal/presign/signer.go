@@ -15,9 +15,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	smithy "github.com/aws/smithy-go"
 	smithyauth "github.com/aws/smithy-go/auth"
-	smithyendpoints "github.com/aws/smithy-go/endpoints"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/vidrop/vidrop/internal/jsonstr"
 )
@@ -30,42 +31,17 @@ var ErrCredentials = errors.New("AWS credentials unavailable")
 // refuse.
 var ErrEmptyKey = errors.New("presign: empty object key")
 
-// credentialsExpiryWindow is how long before their expiry NewSigner's own
+// credentialsExpiryWindow is how long before their expiry the Signer's own
 // credentials cache refreshes credentials, as the SDK's default chain does
 // for container credentials.
 const credentialsExpiryWindow = 5 * time.Minute
 
 const (
 	algorithm = "AWS4-HMAC-SHA256"
-	// sigv4 is the only auth scheme a POST policy can be signed with, as
-	// S3's endpoint rules name it.
-	sigv4 = "sigv4"
-	// policyMid follows the X-Amz-Credential value up to the X-Amz-Date
-	// value in the policy document.
-	policyMid = `"},{"X-Amz-Date":"`
 	// maxPooledBuffer bounds the buffers kept for reuse: a huge key should
 	// not pin its buffer.
 	maxPooledBuffer = 64 << 10
 )
-
-// SignerConfig says whose credentials sign and where browsers post to. The
-// URL is resolved from it once, with the SDK's own endpoint rules, so it is
-// the URL PresignPostObject returns for an s3.Client with the same Region,
-// BaseEndpoint and UsePathStyle.
-type SignerConfig struct {
-	// Credentials sign every policy. Unless it already is one, it is
-	// wrapped in an aws.CredentialsCache that refreshes them five minutes
-	// before they expire.
-	Credentials aws.CredentialsProvider
-	// Region is the bucket's region: it scopes the signature and, without
-	// an Endpoint, picks AWS's endpoint.
-	Region string
-	// Endpoint is a custom S3 endpoint such as "http://127.0.0.1:8333" or
-	// "http://host:8080/s3" (its path is kept); "" means AWS.
-	Endpoint string
-	// PathStyle puts the bucket in the URL's path, not its host name.
-	PathStyle bool
-}
 
 // Signer makes the same presigned POST as Service, byte for byte, without
 // the SDK's operation stack: it keeps the credentials cached, derives the
@@ -75,7 +51,7 @@ type Signer struct {
 	creds   aws.CredentialsProvider
 	opts    Options
 	url     string
-	region  string // signing region, from the endpoint's auth scheme
+	region  string // signing region, as PresignPostObject hands it over
 	service string // signing name, likewise
 
 	// policyTail follows the Content-Type value up to the key value.
@@ -85,69 +61,17 @@ type Signer struct {
 	buffers sync.Pool // of *[]byte
 }
 
-// NewSigner returns a Signer for c that signs POSTs as Service does for o
-// with an s3.Client made from the same settings.
-func NewSigner(c SignerConfig, o Options) (*Signer, error) {
-	so := s3.Options{Region: c.Region, Credentials: c.Credentials, UsePathStyle: c.PathStyle}
-	if c.Endpoint != "" {
-		so.BaseEndpoint = aws.String(c.Endpoint)
-	}
-	return NewSignerFromClient(s3.New(so), o)
-}
-
 // NewSignerFromClient returns a Signer that signs POSTs exactly as
-// New(s3.NewPresignClient(client), o) does: with client's credentials,
-// and its region and endpoint settings (including FIPS, dual-stack,
-// accelerate and ARN region), resolved once with client's endpoint
-// resolver.
+// New(s3.NewPresignClient(client), o) does, with client's credentials.
+// Where the POST goes and what it is signed for (URL, signing region and
+// name) are not worked out here: they are what client's own
+// PresignPostObject makes of its settings (region, FIPS, dual-stack,
+// accelerate, custom endpoint, path style, ARN region) for o.Bucket, asked
+// once. Buckets that need another auth scheme than SigV4 (multi-region
+// access points, Outposts, S3 Express directory buckets) are refused: a
+// POST policy is signed with SigV4 only.
 func NewSignerFromClient(client *s3.Client, o Options) (*Signer, error) {
-	co := client.Options()
-	return newSigner(co.Credentials, co.EndpointResolverV2, endpointParams(co), o)
-}
-
-// PostURL is the URL a presigned POST to bucket goes to with client's
-// region and endpoint settings: what PresignPostObject and a Signer made
-// from client return.
-func PostURL(client *s3.Client, bucket string) (string, error) {
-	co := client.Options()
-	ep, err := resolveEndpoint(co.EndpointResolverV2, endpointParams(co), bucket)
-	if err != nil {
-		return "", err
-	}
-	return ep.URI.String(), nil
-}
-
-// endpointParams are the parameters the SDK binds for every operation;
-// see bindEndpointParams in service/s3.
-func endpointParams(co s3.Options) s3.EndpointParameters {
-	return s3.EndpointParameters{
-		Region:                         aws.String(co.Region),
-		UseFIPS:                        aws.Bool(co.EndpointOptions.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled),
-		UseDualStack:                   aws.Bool(co.EndpointOptions.UseDualStackEndpoint == aws.DualStackEndpointStateEnabled),
-		Endpoint:                       co.BaseEndpoint,
-		ForcePathStyle:                 aws.Bool(co.UsePathStyle),
-		Accelerate:                     aws.Bool(co.UseAccelerate),
-		DisableMultiRegionAccessPoints: aws.Bool(co.DisableMultiRegionAccessPoints),
-		UseArnRegion:                   aws.Bool(co.UseARNRegion),
-		DisableS3ExpressSessionAuth:    co.DisableS3ExpressSessionAuth,
-	}
-}
-
-// resolveEndpoint resolves bucket's endpoint with resolver (the SDK's
-// default when nil).
-func resolveEndpoint(resolver s3.EndpointResolverV2, params s3.EndpointParameters, bucket string) (smithyendpoints.Endpoint, error) {
-	if resolver == nil {
-		resolver = s3.NewDefaultEndpointResolverV2()
-	}
-	params.Bucket = aws.String(bucket)
-	ep, err := resolver.ResolveEndpoint(context.Background(), params)
-	if err != nil {
-		return ep, fmt.Errorf("presign: resolve endpoint for bucket %s: %w", bucket, err)
-	}
-	return ep, nil
-}
-
-func newSigner(creds aws.CredentialsProvider, resolver s3.EndpointResolverV2, params s3.EndpointParameters, o Options) (*Signer, error) {
+	creds := client.Options().Credentials
 	switch {
 	case creds == nil:
 		return nil, errors.New("presign: no credentials provider")
@@ -155,6 +79,13 @@ func newSigner(creds aws.CredentialsProvider, resolver s3.EndpointResolverV2, pa
 		return nil, errors.New("presign: no bucket")
 	case o.Expires <= 0:
 		return nil, fmt.Errorf("presign: expiry %s is not positive", o.Expires)
+	}
+	t, err := resolvePost(client, o.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	if t.scheme != smithyauth.SchemeIDSigV4 {
+		return nil, fmt.Errorf("presign: bucket %s needs auth scheme %s; POST policies are signed with SigV4 only", o.Bucket, t.scheme)
 	}
 	if _, ok := creds.(*aws.CredentialsCache); !ok {
 		creds = aws.NewCredentialsCache(creds, func(co *aws.CredentialsCacheOptions) {
@@ -164,30 +95,12 @@ func newSigner(creds aws.CredentialsProvider, resolver s3.EndpointResolverV2, pa
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-
-	ep, err := resolveEndpoint(resolver, params, o.Bucket)
-	if err != nil {
-		return nil, err
-	}
 	s := &Signer{
 		creds:   creds,
 		opts:    o,
-		url:     ep.URI.String(),
-		region:  aws.ToString(params.Region),
-		service: "s3",
-	}
-	// The SDK signs with the endpoint's SigV4 signing name and region
-	// when it names them.
-	if opts, ok := smithyauth.GetAuthOptions(&ep.Properties); ok && len(opts) > 0 {
-		if id := opts[0].SchemeID; id != sigv4 && id != "aws.auth#sigv4" {
-			return nil, fmt.Errorf("presign: bucket %s needs auth scheme %s; POST policies are signed with SigV4 only", o.Bucket, opts[0].SchemeID)
-		}
-		if name, ok := smithyhttp.GetSigV4SigningName(&opts[0].SignerProperties); ok {
-			s.service = name
-		}
-		if region, ok := smithyhttp.GetSigV4SigningRegion(&opts[0].SignerProperties); ok {
-			s.region = region
-		}
+		url:     t.url,
+		region:  t.region,
+		service: t.service,
 	}
 
 	// The policy is createPolicyDocument's json.Marshal of
@@ -204,6 +117,98 @@ func newSigner(creds aws.CredentialsProvider, resolver s3.EndpointResolverV2, pa
 	return s, nil
 }
 
+// PostURL is the URL a presigned POST to bucket goes to with client's
+// region and endpoint settings: what PresignPostObject, and so a Signer
+// made from client, returns.
+func PostURL(client *s3.Client, bucket string) (string, error) {
+	t, err := resolvePost(client, bucket)
+	return t.url, err
+}
+
+// postTarget is what a presigned POST's URL and signature depend on
+// besides credentials, time and policy.
+type postTarget struct {
+	url             string
+	region, service string // the SigV4 signing region and name
+	// scheme is the auth scheme the SDK chose for the bucket's endpoint:
+	// smithyauth.SchemeIDSigV4 unless the bucket needs another.
+	scheme string
+}
+
+// resolvePost asks client's PresignPostObject for a POST to bucket and
+// records the URL it returns and the signing region and name it hands its
+// POST signer: the SDK's endpoint rules and client settings, applied by
+// the SDK itself. The call runs with placeholder credentials, so it never
+// asks client's credential source (or S3 Express) for any, and the POST
+// it makes is thrown away.
+func resolvePost(client *s3.Client, bucket string) (postTarget, error) {
+	var t postTarget
+	pc := s3.NewPresignClient(client, func(po *s3.PresignOptions) {
+		po.ClientOptions = append(po.ClientOptions, func(o *s3.Options) {
+			o.Credentials = probeCredentials
+			schemes := make([]smithyhttp.AuthScheme, len(o.AuthSchemes))
+			for i, s := range o.AuthSchemes {
+				schemes[i] = probeScheme{AuthScheme: s, chosen: &t.scheme}
+			}
+			o.AuthSchemes = schemes
+		})
+	})
+	out, err := pc.PresignPostObject(context.Background(), &s3.PutObjectInput{
+		Bucket: aws.String(bucket),
+		Key:    aws.String("probe"),
+	}, func(o *s3.PresignPostOptions) {
+		o.PostPresigner = (*probePoster)(&t)
+	})
+	if err != nil {
+		return postTarget{}, fmt.Errorf("presign: resolve endpoint for bucket %s: %w", bucket, err)
+	}
+	t.url = out.URL
+	if t.scheme == "" {
+		// None of client's auth schemes was asked for an identity: the
+		// SDK chose to sign anonymously.
+		t.scheme = smithyauth.SchemeIDAnonymous
+	}
+	return t, nil
+}
+
+// probeCredentials stand in for the client's own during resolvePost.
+var probeCredentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{AccessKeyID: "PROBE", SecretAccessKey: "PROBE", Source: "presign.resolvePost"}, nil
+})
+
+// probePoster is the POST signer resolvePost hands PresignPostObject: it
+// records the signing region and name and signs nothing.
+type probePoster postTarget
+
+func (p *probePoster) PresignPost(_ aws.Credentials, _, _, region, service string, _ time.Time, _ []any, _ time.Time, _ ...func(*v4.SignerOptions)) (map[string]string, error) {
+	p.region, p.service = region, service
+	return map[string]string{}, nil
+}
+
+// probeScheme wraps one of the client's auth schemes to record whether
+// the SDK chose it: the SDK asks only the chosen scheme's identity
+// resolver for an identity. It hands out a placeholder identity: the
+// presigned POST is signed with the operation's credentials, never with
+// the identity.
+type probeScheme struct {
+	smithyhttp.AuthScheme
+	chosen *string
+}
+
+func (s probeScheme) IdentityResolver(o smithyauth.IdentityResolverOptions) smithyauth.IdentityResolver {
+	if s.AuthScheme.IdentityResolver(o) == nil {
+		return nil // the SDK skips a scheme without one
+	}
+	return probeIdentityResolver(s)
+}
+
+type probeIdentityResolver probeScheme
+
+func (r probeIdentityResolver) GetIdentity(context.Context, smithy.Properties) (smithyauth.Identity, error) {
+	*r.chosen = r.AuthScheme.SchemeID()
+	return &smithyauth.AnonymousIdentity{}, nil
+}
+
 // scope is what the signer derives from one set of credentials for one
 // UTC day: the credential scope and the SigV4 signing key, held as a pool
 // of HMACs keyed with it.
@@ -212,9 +217,9 @@ type scope struct {
 	accessKey, secret, token string
 	credential               string // the X-Amz-Credential value
 	date                     string // "20060102"
-	// policyHead is the policy up to the X-Amz-Credential value's end
-	// quote; policyAfterDate follows the X-Amz-Date value up to the
-	// Content-Type value (token and ACL conditions included).
+	// policyHead is the policy up to the X-Amz-Date value;
+	// policyAfterDate follows that value up to the Content-Type value
+	// (token and ACL conditions included).
 	policyHead, policyAfterDate []byte
 	macs                        sync.Pool // of hash.Hash
 }
@@ -254,7 +259,7 @@ func (s *Signer) newScope(creds *aws.Credentials, day int64, t time.Time) *scope
 	h = jsonstr.Append(h, s.opts.Bucket)
 	h = append(h, `},{"X-Amz-Credential":`...)
 	h = jsonstr.Append(h, credential)
-	sc.policyHead = h[:len(h)-1] // the date follows the closing quote's place
+	sc.policyHead = append(h, `},{"X-Amz-Date":"`...)
 
 	a := append([]byte(nil), `"}`...)
 	if creds.SessionToken != "" {
@@ -301,7 +306,6 @@ func (s *Signer) Presign(ctx context.Context, key, contentType string) (Post, er
 
 	// The policy document.
 	b = append(b, sc.policyHead...)
-	b = append(b, policyMid...)
 	dateAt := len(b)
 	b = appendAmzDate(b, sc.date, unix-day*86400)
 	date := b[dateAt:]

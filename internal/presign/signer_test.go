@@ -16,9 +16,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-func mustSigner(tb testing.TB, c SignerConfig, o Options) *Signer {
+// signerClient is an s3.Client for region with creds and, unless
+// endpoint is "", that custom endpoint.
+func signerClient(creds aws.CredentialsProvider, region, endpoint string) *s3.Client {
+	o := s3.Options{Region: region, Credentials: creds}
+	if endpoint != "" {
+		o.BaseEndpoint = aws.String(endpoint)
+	}
+	return s3.New(o)
+}
+
+func mustSigner(tb testing.TB, creds aws.CredentialsProvider, o Options) *Signer {
 	tb.Helper()
-	s, err := NewSigner(c, o)
+	s, err := NewSignerFromClient(signerClient(creds, "us-east-1", ""), o)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -30,27 +40,33 @@ func TestNewSignerRejects(t *testing.T) {
 	static := credentials.NewStaticCredentialsProvider("AKID", "secret", "")
 	ok := Options{Bucket: "videos", MaxBytes: 1, Expires: time.Hour}
 	tests := []struct {
-		name string
-		cfg  SignerConfig
-		opts Options
-		want string
+		name   string
+		client *s3.Client
+		opts   Options
+		want   string
 	}{
-		{"no credentials", SignerConfig{Region: "us-east-1"}, ok, "no credentials"},
-		{"no bucket", SignerConfig{Credentials: static, Region: "us-east-1"}, Options{Expires: time.Hour}, "no bucket"},
-		{"no expiry", SignerConfig{Credentials: static, Region: "us-east-1"}, Options{Bucket: "b"}, "not positive"},
-		{"bad region", SignerConfig{Credentials: static, Region: "not a region!"}, ok, "resolve endpoint"},
-		{"bad endpoint", SignerConfig{Credentials: static, Region: "us-east-1", Endpoint: "::"}, ok, "resolve endpoint"},
+		{"no credentials", signerClient(nil, "us-east-1", ""), ok, "no credentials"},
+		{"no bucket", signerClient(static, "us-east-1", ""), Options{Expires: time.Hour}, "no bucket"},
+		{"no expiry", signerClient(static, "us-east-1", ""), Options{Bucket: "b"}, "not positive"},
+		{"bad region", signerClient(static, "not a region!", ""), ok, "resolve endpoint"},
+		{"bad endpoint", signerClient(static, "us-east-1", "::"), ok, "resolve endpoint"},
 		{
 			"multi-region access point (SigV4A)",
-			SignerConfig{Credentials: static, Region: "us-east-1"},
+			signerClient(static, "us-east-1", ""),
 			Options{Bucket: "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap", Expires: time.Hour},
+			"SigV4 only",
+		},
+		{
+			"S3 Express directory bucket",
+			signerClient(static, "us-east-1", ""),
+			Options{Bucket: "videos--use1-az4--x-s3", Expires: time.Hour},
 			"SigV4 only",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if _, err := NewSigner(tt.cfg, tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
+			if _, err := NewSignerFromClient(tt.client, tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want one containing %q", err, tt.want)
 			}
 		})
@@ -59,8 +75,7 @@ func TestNewSignerRejects(t *testing.T) {
 
 func TestSignerEmptyKey(t *testing.T) {
 	t.Parallel()
-	s := mustSigner(t, SignerConfig{Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", ""), Region: "us-east-1"},
-		Options{Bucket: "videos", Expires: time.Hour})
+	s := mustSigner(t, credentials.NewStaticCredentialsProvider("AKID", "secret", ""), Options{Bucket: "videos", Expires: time.Hour})
 	if _, err := s.Presign(context.Background(), "", "video/mp4"); !errors.Is(err, ErrEmptyKey) {
 		t.Errorf("err = %v", err)
 	}
@@ -68,7 +83,7 @@ func TestSignerEmptyKey(t *testing.T) {
 
 func TestSignerCredentialFailure(t *testing.T) {
 	t.Parallel()
-	s := mustSigner(t, SignerConfig{Credentials: failingProvider{}, Region: "us-east-1"}, Options{Bucket: "b", MaxBytes: 1, Expires: time.Minute})
+	s := mustSigner(t, failingProvider{}, Options{Bucket: "b", MaxBytes: 1, Expires: time.Minute})
 	_, err := s.Presign(context.Background(), "k", "video/mp4")
 	if !errors.Is(err, ErrCredentials) || !strings.Contains(err.Error(), "no credentials here") {
 		t.Errorf("err = %v, want ErrCredentials wrapping the provider's error", err)
@@ -107,7 +122,7 @@ func TestSignerCachesCredentials(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			p := &countingProvider{ttl: tt.ttl}
-			s := mustSigner(t, SignerConfig{Credentials: p, Region: "us-east-1"}, Options{Bucket: "b", MaxBytes: 1, Expires: time.Minute})
+			s := mustSigner(t, p, Options{Bucket: "b", MaxBytes: 1, Expires: time.Minute})
 			var last Post
 			for range 10 {
 				post, err := s.Presign(context.Background(), "k", "video/mp4")
@@ -130,7 +145,7 @@ func TestSignerCachesCredentials(t *testing.T) {
 func TestSignerKeepsGivenCache(t *testing.T) {
 	t.Parallel()
 	cache := aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("AKID", "secret", ""))
-	s := mustSigner(t, SignerConfig{Credentials: cache, Region: "us-east-1"}, Options{Bucket: "b", Expires: time.Minute})
+	s := mustSigner(t, cache, Options{Bucket: "b", Expires: time.Minute})
 	if s.creds != cache {
 		t.Errorf("credentials cache wrapped again")
 	}
@@ -218,8 +233,7 @@ func TestSignerConcurrent(t *testing.T) {
 		return midnight.Add(time.Duration(n*97%14400-7200) * time.Second)
 	}
 	creds := credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "tok")
-	s := mustSigner(t, SignerConfig{Credentials: creds, Region: "us-east-1"},
-		Options{Bucket: "videos", MaxBytes: 1000, Expires: time.Hour, Now: clock})
+	s := mustSigner(t, creds, Options{Bucket: "videos", MaxBytes: 1000, Expires: time.Hour, Now: clock})
 
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
