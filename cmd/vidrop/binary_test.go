@@ -13,12 +13,16 @@ import (
 	"github.com/vidrop/vidrop/internal/healthcheck"
 )
 
+// testStamp is the version the tests build vidrop with: one stamp, so
+// that every test in the package links the same binary (the build cache
+// keys on it).
+const testStamp = "v9.8.7-test"
+
 // TestBinary builds vidrop with the Dockerfile's build line and runs it as
 // the image and its health checks do.
 func TestBinary(t *testing.T) {
 	t.Parallel()
-	const stamp = "v9.8.7-test"
-	bin := buildtest.Build(t, "../..", stamp)
+	bin := buildtest.Build(t, "../..", testStamp)
 
 	t.Run("static", func(t *testing.T) {
 		f, err := elf.Open(bin)
@@ -35,8 +39,8 @@ func TestBinary(t *testing.T) {
 
 	t.Run("version", func(t *testing.T) {
 		out, err := exec.Command(bin, "version").Output()
-		if err != nil || string(out) != stamp+"\n" {
-			t.Errorf("vidrop version = %q, %v; want %q", out, err, stamp+"\n")
+		if err != nil || string(out) != testStamp+"\n" {
+			t.Errorf("vidrop version = %q, %v; want %q", out, err, testStamp+"\n")
 		}
 	})
 

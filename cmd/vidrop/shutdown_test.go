@@ -19,12 +19,6 @@ import (
 	"github.com/vidrop/vidrop/internal/buildtest"
 )
 
-// buildBinary builds vidrop as the Dockerfile does.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	return buildtest.Build(t, "../..", "shutdown-test")
-}
-
 // stopWith sends sig to srv and returns its exit code and how long it took
 // to exit, all output read.
 func stopWith(t *testing.T, srv *buildtest.Server, sig os.Signal) (int, time.Duration) {
@@ -51,7 +45,7 @@ func stopWith(t *testing.T, srv *buildtest.Server, sig os.Signal) (int, time.Dur
 // accepted is answered in full, new connections are refused afterwards,
 // and it exits 0 within SHUTDOWN_TIMEOUT.
 func TestSIGTERMDuringLoad(t *testing.T) {
-	bin := buildBinary(t)
+	bin := buildtest.Build(t, "../..", testStamp)
 	p := buildtest.Serve(t, bin, "SHUTDOWN_TIMEOUT=10s", "PRESIGN_RATE_PER_IP=0", "PRESIGN_RATE_PER_MAIL=0",
 		"STORE_MAX_KEYS_PER_MAIL=1000000")
 	base := "http://" + p.Addr
@@ -127,7 +121,7 @@ func TestSIGTERMDuringLoad(t *testing.T) {
 // TestShutdownCutShort holds an upload open past SHUTDOWN_TIMEOUT: the
 // process gives up, says so in its log and exits non-zero.
 func TestShutdownCutShort(t *testing.T) {
-	bin := buildBinary(t)
+	bin := buildtest.Build(t, "../..", testStamp)
 	p := buildtest.Serve(t, bin, "SHUTDOWN_TIMEOUT=1s")
 	conn, err := net.Dial("tcp", p.Addr)
 	if err != nil {
