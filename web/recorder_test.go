@@ -111,6 +111,24 @@ func uploadFails(t *testing.T, tab *browsertest.Tab) {
 	}
 }
 
+// storeRefuses records a clip for mail on api's page and checks that the
+// store refuses its upload: the page fails showing every one of wants,
+// nothing is stored, and the only console error is the refused load.
+func storeRefuses(t *testing.T, tab *browsertest.Tab, sw *seaweedtest.Server, api, mail string, wants ...string) {
+	t.Helper()
+	openRecorder(t, tab, api+"/", mail)
+	record(t, tab, 1)
+	uploadFails(t, tab)
+	msg := shownError(t, tab)
+	for _, want := range wants {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error shown: %q, want %q in it", msg, want)
+		}
+	}
+	nothingStored(t, sw, api, mail)
+	tab.CheckClean(t, refusedLoad)
+}
+
 // uploaded checks the page's success state and returns what it shows.
 func uploaded(t *testing.T, tab *browsertest.Tab) recorded {
 	t.Helper()
@@ -331,17 +349,7 @@ func TestRecorder(t *testing.T) {
 	t.Run("an expired upload permission is explained", func(t *testing.T) {
 		past := func() time.Time { return time.Now().Add(-2 * time.Hour) }
 		api := serve(t, apptest.Listen(t), apptest.SeaweedEnv(sw, "UPLOAD_EXPIRES=1h"), app.WithClock(past))
-		tab := browser.NewTab(t)
-		const mail = "late@orkei.com"
-		openRecorder(t, tab, api+"/", mail)
-		record(t, tab, 1)
-		uploadFails(t, tab)
-		msg := shownError(t, tab)
-		if !strings.Contains(msg, "permission expired") || !strings.Contains(msg, "AccessDenied") {
-			t.Errorf("error shown: %q", msg)
-		}
-		nothingStored(t, sw, api, mail)
-		tab.CheckClean(t, refusedLoad)
+		storeRefuses(t, browser.NewTab(t), sw, api, "late@orkei.com", "permission expired", "AccessDenied")
 	})
 
 	t.Run("cross-origin API allowed by CORS", func(t *testing.T) {
@@ -418,17 +426,7 @@ func TestRecorder(t *testing.T) {
 
 	t.Run("a file over UPLOAD_MAX_BYTES is refused", func(t *testing.T) {
 		api := serve(t, apptest.Listen(t), apptest.SeaweedEnv(sw, "UPLOAD_MAX_BYTES=1000"))
-		tab := browser.NewTab(t)
-		const mail = "toolarge@orkei.com"
-		openRecorder(t, tab, api+"/", mail)
-		record(t, tab, 1)
-		uploadFails(t, tab)
-		msg := shownError(t, tab)
-		if !strings.Contains(msg, "too large") || !strings.Contains(msg, "1.0 KB") {
-			t.Errorf("error shown: %q", msg)
-		}
-		nothingStored(t, sw, api, mail)
-		tab.CheckClean(t, refusedLoad)
+		storeRefuses(t, browser.NewTab(t), sw, api, "toolarge@orkei.com", "too large", "1.0 KB")
 	})
 }
 
