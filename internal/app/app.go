@@ -29,10 +29,13 @@ import (
 	"github.com/vidrop/vidrop/web"
 )
 
-// Server timeouts. There is no ReadTimeout or WriteTimeout: uploads to the
-// embedded store pass through this server and may take long.
+// Server timeouts. A request has requestTimeout in all to send its body
+// and receive its answer, so that a slow client cannot pin a connection;
+// uploads to the embedded store, which pass through this server and may
+// take long, set their own deadlines (httpapi).
 const (
 	readHeaderTimeout = 10 * time.Second
+	requestTimeout    = 30 * time.Second
 	idleTimeout       = 120 * time.Second
 	// authCacheTTL is how long a successful /videos login is remembered.
 	authCacheTTL = time.Minute
@@ -45,8 +48,9 @@ const (
 type Option func(*options)
 
 type options struct {
-	now         func() time.Time
-	credentials aws.CredentialsProvider
+	now            func() time.Time
+	credentials    aws.CredentialsProvider
+	requestTimeout time.Duration
 }
 
 // WithClock makes presigned POSTs and recorded keys use now.
@@ -61,16 +65,23 @@ func WithCredentials(p aws.CredentialsProvider) Option {
 	return func(o *options) { o.credentials = p }
 }
 
+// WithRequestTimeout replaces how long a request may take to send its body
+// and receive its answer (30 s).
+func WithRequestTimeout(d time.Duration) Option {
+	return func(o *options) { o.requestTimeout = d }
+}
+
 // App is a configured vidrop, ready to serve.
 type App struct {
-	cfg     config.Config
-	logger  *slog.Logger
-	handler http.Handler
+	cfg            config.Config
+	logger         *slog.Logger
+	handler        http.Handler
+	requestTimeout time.Duration
 }
 
 // New builds vidrop from cfg.
 func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Option) (*App, error) {
-	o := options{now: time.Now}
+	o := options{now: time.Now, requestTimeout: requestTimeout}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -173,7 +184,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		return nil, err
 	}
 
-	return &App{cfg: cfg, logger: logger, handler: httpapi.NewServer(logger, api)}, nil
+	return &App{cfg: cfg, logger: logger, handler: httpapi.NewServer(logger, api), requestTimeout: o.requestTimeout}, nil
 }
 
 // pageOrigins are the origins the recorder page may connect to besides its
@@ -239,7 +250,9 @@ func (a *App) Handler() http.Handler { return a.handler }
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           a.handler,
-		ReadHeaderTimeout: readHeaderTimeout,
+		ReadHeaderTimeout: min(readHeaderTimeout, a.requestTimeout),
+		ReadTimeout:       a.requestTimeout,
+		WriteTimeout:      a.requestTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    a.cfg.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),

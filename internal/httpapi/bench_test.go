@@ -106,10 +106,3 @@ func (w *discardWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
-
-// SetReadDeadline and SetWriteDeadline let http.ResponseController set
-// the deadlines middleware's deadlines, as it does on the server's own
-// writer, rather than fail with ErrNotSupported (an error the server never
-// makes, allocated on every request).
-func (w *discardWriter) SetReadDeadline(time.Time) error  { return nil }
-func (w *discardWriter) SetWriteDeadline(time.Time) error { return nil }

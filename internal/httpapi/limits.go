@@ -185,11 +185,9 @@ func (b *burstLog) allow(cause string) bool {
 	return true
 }
 
-// deadlines bounds how long one request may take to send its body and to
-// receive its answer, so that a slow client cannot hold a connection (the
-// server has no global ReadTimeout or WriteTimeout: uploads to the
-// embedded store take as long as the file needs). Routes that stream
-// large bodies set their own with http.ResponseController.
+// deadlines gives a request d from now to send its body and to receive its
+// answer, in place of the server's ReadTimeout and WriteTimeout: routes
+// that stream large bodies need longer.
 func deadlines(d time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

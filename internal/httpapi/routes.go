@@ -9,12 +9,10 @@ import (
 	"github.com/go-chi/cors"
 )
 
-// How long a request may take in all: API calls are quick; an upload to
-// the embedded store may carry up to UPLOAD_MAX_BYTES (5 GiB at most).
-const (
-	requestTimeout = 30 * time.Second
-	uploadTimeout  = 2 * time.Hour
-)
+// uploadTimeout is how long an upload to the embedded store may take: it
+// may carry up to UPLOAD_MAX_BYTES (5 GiB at most). Every other request
+// has the server's own ReadTimeout and WriteTimeout (app).
+const uploadTimeout = 2 * time.Hour
 
 // addRoutes lists every route vidrop serves.
 func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
@@ -23,7 +21,6 @@ func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 		clientIP(o.TrustedProxies),
 		recoverPanics(logger),
 		limitQuery(o.MaxQueryBytes),
-		deadlines(requestTimeout),
 	)
 	r.NotFound(handleNotFound)
 	r.MethodNotAllowed(handleMethodNotAllowed)
@@ -62,7 +59,7 @@ func addRoutes(r chi.Router, logger *slog.Logger, o Options) {
 	r.With(basicAuth(o.Verifier, "vidrop", newAuthFailures(o.AuthFailRatePerIP))).Get("/videos", handleVideos(o.Store, o.KeyPrefix))
 
 	if o.S3 != nil {
-		// Uploads replace the request's deadlines with their own.
+		// Uploads replace the server's deadlines with their own.
 		s3 := deadlines(uploadTimeout)(o.S3)
 		r.Handle("/s3", s3)
 		r.Handle("/s3/*", s3)
