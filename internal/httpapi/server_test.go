@@ -444,6 +444,68 @@ func TestLogsHoldNoMailOrCredentials(t *testing.T) {
 	}
 }
 
+// TestRequestLogLine: every request writes one JSON line holding what an
+// operator needs to follow it, at ERROR when the answer is a 5xx.
+func TestRequestLogLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		presigner Presigner
+		target    string
+		status    int
+		route     string
+		level     string
+		mailHash  bool
+	}{
+		{"issued", nil, "/presignedurl?mail=a@b.com", 200, "/presignedurl", "INFO", true},
+		{"bad input", nil, "/presignedurl?mail=nope", 400, "/presignedurl", "INFO", false},
+		{"no such file", nil, "/nope", 404, "/*", "INFO", false},
+		{"signing failed", failingPresigner{}, "/presignedurl?mail=a@b.com", 502, "/presignedurl", "ERROR", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newTestServer(t, func(o *Options) {
+				if tt.presigner != nil {
+					o.Presigner = tt.presigner
+				}
+			})
+			start := time.Now()
+			rec := s.do(t, http.MethodGet, tt.target, nil)
+			var line struct {
+				Time       time.Time `json:"time"`
+				Level      string    `json:"level"`
+				Msg        string    `json:"msg"`
+				Method     string    `json:"method"`
+				Route      string    `json:"route"`
+				Status     int       `json:"status"`
+				Bytes      int       `json:"bytes"`
+				DurationMS *float64  `json:"duration_ms"`
+				RequestID  string    `json:"request_id"`
+				MailHash   string    `json:"mail_hash"`
+			}
+			var found int
+			for l := range strings.Lines(s.logs.String()) {
+				if strings.Contains(l, `"msg":"request"`) {
+					found++
+					if err := json.Unmarshal([]byte(l), &line); err != nil {
+						t.Fatalf("log line %q: %v", l, err)
+					}
+				}
+			}
+			if found != 1 {
+				t.Fatalf("%d request lines, want 1:\n%s", found, s.logs)
+			}
+			if rec.Code != tt.status || line.Status != tt.status || line.Route != tt.route || line.Level != tt.level ||
+				line.Method != http.MethodGet || line.Bytes != rec.Body.Len() || line.DurationMS == nil ||
+				line.RequestID == "" || line.RequestID != rec.Header().Get("X-Request-Id") ||
+				line.Time.Before(start.Add(-time.Millisecond)) || (line.MailHash != "") != tt.mailHash {
+				t.Errorf("answer %d (%d bytes, id %q), log line %+v", rec.Code, rec.Body.Len(), rec.Header().Get("X-Request-Id"), line)
+			}
+		})
+	}
+}
+
 func TestResponsesAreJSON(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t, nil)
