@@ -10,6 +10,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 LOAD_DURATION ?= 30s
 LOAD_CLIENTS ?= 32
+LOAD_ROUNDS ?= 3
 
 .PHONY: run build test test-deps seaweedfs chromium lint bench loadtest fuzz clean
 
@@ -59,7 +60,7 @@ bench:
 	.ci/bench
 
 loadtest: seaweedfs
-	.ci/loadtest $(LOAD_DURATION) $(LOAD_CLIENTS)
+	LOAD_ROUNDS=$(LOAD_ROUNDS) .ci/loadtest $(LOAD_DURATION) $(LOAD_CLIENTS)
 
 FUZZTIME ?= 30s
 fuzz:
