@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -342,6 +343,15 @@ func TestRecorder(t *testing.T) {
 		}
 		if visible := browsertest.Eval[bool](t, tab, `!document.getElementById("choose-file").closest("[hidden]")`); !visible {
 			t.Error("no file picker offered without a camera")
+		}
+		// The picker offers every type the API takes, by type and by
+		// each extension the page knows it by.
+		accept := strings.Split(browsertest.Eval[string](t, tab, `document.getElementById("file").accept`), ",")
+		for _, want := range []string{"video/mp4", ".mp4", ".m4v", "video/webm", ".webm",
+			"video/quicktime", ".mov", ".qt", "video/x-matroska", ".mkv"} {
+			if !slices.Contains(accept, want) {
+				t.Errorf("file picker accepts %q, lacks %s", accept, want)
+			}
 		}
 		tab.CheckClean(t)
 	})

@@ -232,6 +232,9 @@ el.again.addEventListener('click', () => {
   startCamera();
 });
 
+// The picker offers every type the API takes and every extension that
+// names one (recorder.js's TYPES), so that the list has one source.
+el.file.accept = Object.entries(TYPES).flatMap(([type, exts]) => [type, ...exts.map((e) => `.${e}`)]).join(',');
 el.chooseFile.addEventListener('click', () => el.file.click());
 
 el.file.addEventListener('change', () => {
