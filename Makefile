@@ -33,13 +33,14 @@ seaweedfs: $(WEED)
 $(WEED):
 	.ci/build-seaweedfs $(SEAWEEDFS_VERSION) $(WEED)
 
-# The recorder page's tests drive Debian's Chromium (package chromium);
-# nothing downloads a browser of its own. As root, install it; otherwise
+# The recorder page's tests drive Debian's Chromium (package chromium;
+# chromium-browser, as other distributions name it, does too); nothing
+# downloads a browser of its own. As root, install it; otherwise
 # stop and say what to install. Set VIDROP_CHROMIUM to use another binary.
 chromium:
 	@if [ -n "$$VIDROP_CHROMIUM" ]; then \
 		[ -x "$$VIDROP_CHROMIUM" ] || { echo "VIDROP_CHROMIUM=$$VIDROP_CHROMIUM is not an executable" >&2; exit 1; }; \
-	elif ! command -v chromium >/dev/null 2>&1; then \
+	elif ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "chromium is missing: installing the Debian package chromium"; \
 			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
