@@ -36,7 +36,7 @@ const (
 // zero, and (x - n*ones) &^ x & highs when some byte of an all-ASCII x is
 // below n.
 func skipSafe(s string, i int) int {
-	for ; i >= 0 && i+8 <= len(s); i += 8 {
+	for ; i+8 <= len(s); i += 8 {
 		w := s[i : i+8]
 		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
