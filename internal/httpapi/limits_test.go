@@ -26,12 +26,7 @@ func (s *testServer) doFrom(tb testing.TB, peer, target string, hdr http.Header)
 	tb.Helper()
 	req := httptest.NewRequest(http.MethodGet, target, nil)
 	req.RemoteAddr = peer
-	for k, vs := range hdr {
-		req.Header[k] = vs
-	}
-	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, req)
-	return rec
+	return s.send(req, hdr)
 }
 
 func assert429(tb testing.TB, rec *httptest.ResponseRecorder) {

@@ -83,7 +83,11 @@ func newTestServer(tb testing.TB, mod func(*Options)) *testServer {
 
 func (s *testServer) do(tb testing.TB, method, target string, hdr http.Header) *httptest.ResponseRecorder {
 	tb.Helper()
-	req := httptest.NewRequest(method, target, nil)
+	return s.send(httptest.NewRequest(method, target, nil), hdr)
+}
+
+// send serves req with hdr added to its headers.
+func (s *testServer) send(req *http.Request, hdr http.Header) *httptest.ResponseRecorder {
 	for k, vs := range hdr {
 		req.Header[k] = vs
 	}
@@ -557,10 +561,7 @@ func TestStaticHeadersAndETag(t *testing.T) {
 		if !strings.HasPrefix(etag, `"`) || len(etag) < 10 {
 			t.Fatalf("%s: ETag %q", tt.target, etag)
 		}
-		req := httptest.NewRequest(http.MethodGet, tt.target, nil)
-		req.Header.Set("If-None-Match", etag)
-		again := httptest.NewRecorder()
-		s.ServeHTTP(again, req)
+		again := s.do(t, http.MethodGet, tt.target, http.Header{"If-None-Match": {etag}})
 		if again.Code != http.StatusNotModified || again.Body.Len() != 0 {
 			t.Errorf("%s with If-None-Match: %d, %d bytes", tt.target, again.Code, again.Body.Len())
 		}
