@@ -43,20 +43,20 @@ func TestCancel(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name     string
-		steps    func(m *Memory)
+		steps    func(t *testing.T, m *Memory)
 		wantNext int
 		wantLen  int
 	}{
 		{
 			name: "cancel of the only reservation leaves no trace",
-			steps: func(m *Memory) {
+			steps: func(t *testing.T, m *Memory) {
 				m.Cancel(mustReserve(t, m, "a@b.com"))
 			},
 			wantNext: 0, wantLen: 0,
 		},
 		{
 			name: "cancel of the latest gives the number back",
-			steps: func(m *Memory) {
+			steps: func(t *testing.T, m *Memory) {
 				m.Commit(mustReserve(t, m, "a@b.com"), naming.MP4, "", time.Now())
 				m.Cancel(mustReserve(t, m, "a@b.com"))
 			},
@@ -64,7 +64,7 @@ func TestCancel(t *testing.T) {
 		},
 		{
 			name: "cancel of an older reservation skips its number",
-			steps: func(m *Memory) {
+			steps: func(t *testing.T, m *Memory) {
 				r0 := mustReserve(t, m, "a@b.com")
 				r1 := mustReserve(t, m, "a@b.com")
 				m.Cancel(r0)
@@ -77,7 +77,7 @@ func TestCancel(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			m := NewMemory(Limits{})
-			tt.steps(m)
+			tt.steps(t, m)
 			if m.Len() != tt.wantLen {
 				t.Errorf("Len = %d, want %d", m.Len(), tt.wantLen)
 			}
