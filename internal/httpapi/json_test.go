@@ -17,12 +17,7 @@ func TestPresignResponseIsValidJSON(t *testing.T) {
 		ExpiresAt: time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC),
 	}
 	b := appendPresignResponse(nil, p)
-	var got struct {
-		URL       string            `json:"url"`
-		Fields    map[string]string `json:"fields"`
-		Key       string            `json:"key"`
-		ExpiresAt string            `json:"expires_at"`
-	}
+	var got presignBody
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatalf("%s: %v", b, err)
 	}
