@@ -54,7 +54,8 @@ type Limits struct {
 	MaxKeysPerMail int
 }
 
-// none ends a chain of records.
+// none stands for no index: it ends a chain of records, marks an entry
+// without records, and marks a record whose dir is in extra.
 const none = math.MaxUint32
 
 // entry is one mail: its next number and its chain of records.
@@ -67,7 +68,7 @@ type entry struct {
 type record struct {
 	at     int64  // unix nanoseconds
 	n      uint32 // the key's number
-	dir    uint32 // index into dirs; 0 is ""
+	dir    uint32 // index into dirs (0 is ""), or none: see extra
 	chain  uint32 // the mail's next record, or none
 	format naming.Format
 }
