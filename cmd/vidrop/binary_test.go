@@ -13,15 +13,14 @@ import (
 	"github.com/vidrop/vidrop/internal/healthcheck"
 )
 
-// testStamp is the version the tests build vidrop with: one stamp, so
-// that every test in the package links the same binary (the build cache
-// keys on it).
+// testStamp is the version the tests build vidrop with.
 const testStamp = "v9.8.7-test"
 
-// TestBinary builds vidrop with the Dockerfile's build line and runs it as
-// the image and its health checks do.
+// TestBinary builds vidrop once with the Dockerfile's build line (go build
+// links anew on every call, build cache or not) and runs it as the image,
+// its health checks and its orchestrator do. It does not run in parallel:
+// the shutdown subtests time the process under load.
 func TestBinary(t *testing.T) {
-	t.Parallel()
 	bin := buildtest.Build(t, "../..", testStamp)
 
 	t.Run("static", func(t *testing.T) {
@@ -82,4 +81,7 @@ func TestBinary(t *testing.T) {
 			t.Errorf("silent server: gave up after %s, want about %s", took, healthcheck.Timeout)
 		}
 	})
+
+	t.Run("SIGTERM during load", func(t *testing.T) { testSIGTERMDuringLoad(t, bin) })
+	t.Run("shutdown cut short", func(t *testing.T) { testShutdownCutShort(t, bin) })
 }

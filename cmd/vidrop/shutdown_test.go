@@ -41,11 +41,10 @@ func stopWith(t *testing.T, srv *buildtest.Server, sig os.Signal) (int, time.Dur
 	}
 }
 
-// TestSIGTERMDuringLoad sends SIGTERM to a loaded server: every request it
-// accepted is answered in full, new connections are refused afterwards,
-// and it exits 0 within SHUTDOWN_TIMEOUT.
-func TestSIGTERMDuringLoad(t *testing.T) {
-	bin := buildtest.Build(t, "../..", testStamp)
+// testSIGTERMDuringLoad sends SIGTERM to bin serving under load: every
+// request it accepted is answered in full, new connections are refused
+// afterwards, and it exits 0 within SHUTDOWN_TIMEOUT.
+func testSIGTERMDuringLoad(t *testing.T, bin string) {
 	p := buildtest.Serve(t, bin, "SHUTDOWN_TIMEOUT=10s", "PRESIGN_RATE_PER_IP=0", "PRESIGN_RATE_PER_MAIL=0",
 		"STORE_MAX_KEYS_PER_MAIL=1000000")
 	base := "http://" + p.Addr
@@ -118,10 +117,9 @@ func TestSIGTERMDuringLoad(t *testing.T) {
 	t.Logf("%d answered, %d refused; exit %d after %s", ok.Load(), refused.Load(), code, took)
 }
 
-// TestShutdownCutShort holds an upload open past SHUTDOWN_TIMEOUT: the
-// process gives up, says so in its log and exits non-zero.
-func TestShutdownCutShort(t *testing.T) {
-	bin := buildtest.Build(t, "../..", testStamp)
+// testShutdownCutShort holds an upload to bin open past SHUTDOWN_TIMEOUT:
+// the process gives up, says so in its log and exits non-zero.
+func testShutdownCutShort(t *testing.T, bin string) {
 	p := buildtest.Serve(t, bin, "SHUTDOWN_TIMEOUT=1s")
 	conn, err := net.Dial("tcp", p.Addr)
 	if err != nil {
