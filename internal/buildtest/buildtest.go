@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -141,11 +140,10 @@ func Build(tb testing.TB, root, version string) string {
 		tb.Fatal(err)
 	}
 	out := filepath.Join(tb.TempDir(), "vidrop")
-	vars := map[string]string{"VERSION": version, "TARGETOS": runtime.GOOS, "TARGETARCH": runtime.GOARCH}
 	expand := func(s string) string {
 		return os.Expand(s, func(k string) string {
-			if v, ok := vars[k]; ok {
-				return v
+			if k == "VERSION" {
+				return version
 			}
 			return d.Args[k]
 		})
