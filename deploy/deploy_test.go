@@ -1,7 +1,6 @@
 package deploy
 
 import (
-	"bytes"
 	"encoding/json"
 	"maps"
 	"net"
@@ -111,8 +110,7 @@ func mustReadJSON(tb testing.TB, path string, v any) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(v); err != nil {
+	if err := json.Unmarshal(b, v); err != nil {
 		tb.Fatalf("%s: %v", path, err)
 	}
 }
