@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"math"
-	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -29,28 +28,17 @@ func clientIP(trusted []netip.Prefix) func(http.Handler) http.Handler {
 	return middleware.ClientIPFromXFF(cidrs...)
 }
 
-// clientKey is the rate-limit key of a request's client. IPv6 clients are
-// keyed by their /64, which one subscriber usually holds whole.
+// clientKey is the rate-limit key of a request's client: the address
+// clientIP recorded or, without one (no proxies trusted, or no
+// trustworthy address in the header), the peer, which lumps clients
+// together behind their proxy. httprate's canonical form keys IPv6
+// clients by their /64, which one subscriber usually holds whole.
 func clientKey(r *http.Request) string {
-	addr := middleware.GetClientIPAddr(r.Context())
-	if !addr.IsValid() {
-		// No proxies trusted, or no trustworthy address in the header:
-		// the peer (which lumps clients together behind their proxy).
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		a, err := netip.ParseAddr(host)
-		if err != nil {
-			return host
-		}
-		addr = a.Unmap()
+	if addr := middleware.GetClientIPAddr(r.Context()); addr.IsValid() {
+		return httprate.CanonicalizeIP(addr.String())
 	}
-	if addr.Is6() {
-		p, _ := addr.Prefix(64)
-		return p.String()
-	}
-	return addr.String()
+	key, _ := httprate.KeyByIP(r) // never fails
+	return key
 }
 
 // newLimiter returns a rate limiter for rate, or nil when it is off. Only

@@ -92,6 +92,52 @@ func TestSpoofedForwardedForDoesNotDodgeTheLimit(t *testing.T) {
 	}
 }
 
+// TestClientKey: two requests share a rate-limit key exactly when they
+// come from one address, or for IPv6 one /64, read from the peer or from a
+// trusted proxy's X-Forwarded-For.
+func TestClientKey(t *testing.T) {
+	t.Parallel()
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	key := func(trusted []netip.Prefix, peer, xff string) string {
+		var got string
+		h := clientIP(trusted)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { got = clientKey(r) }))
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.RemoteAddr = peer
+		if xff != "" {
+			req.Header.Set("X-Forwarded-For", xff)
+		}
+		h.ServeHTTP(httptest.NewRecorder(), req)
+		return got
+	}
+	type from struct{ peer, xff string }
+	tests := []struct {
+		name string
+		a, b from
+		same bool
+	}{
+		{"one IPv4 address, two ports", from{"198.51.100.1:1", ""}, from{"198.51.100.1:2", ""}, true},
+		{"two IPv4 addresses", from{"198.51.100.1:1", ""}, from{"198.51.100.2:1", ""}, false},
+		{"one IPv6 /64", from{"[2001:db8:1:2::a]:1", ""}, from{"[2001:db8:1:2:ffff::b]:1", ""}, true},
+		{"two IPv6 /64s", from{"[2001:db8:1:2::a]:1", ""}, from{"[2001:db8:1:3::a]:1", ""}, false},
+		{"IPv4-mapped IPv6", from{"[::ffff:198.51.100.1]:1", ""}, from{"198.51.100.1:1", ""}, true},
+		{"proxied and direct", from{"10.0.0.2:1", "198.51.100.1"}, from{"198.51.100.1:1", ""}, true},
+		{"proxied IPv6 /64 and direct", from{"10.0.0.2:1", "2001:db8:1:2::a"}, from{"[2001:db8:1:2::b]:1", ""}, true},
+		{"two proxied clients", from{"10.0.0.2:1", "198.51.100.1"}, from{"10.0.0.2:1", "198.51.100.2"}, false},
+	}
+	for _, tt := range tests {
+		modes := [][]netip.Prefix{nil, trusted}
+		if tt.a.xff != "" {
+			modes = modes[1:]
+		}
+		for _, tr := range modes {
+			ka, kb := key(tr, tt.a.peer, tt.a.xff), key(tr, tt.b.peer, tt.b.xff)
+			if ka == "" || (ka == kb) != tt.same {
+				t.Errorf("%s (trusted %v): keys %q and %q, want same=%v", tt.name, tr, ka, kb, tt.same)
+			}
+		}
+	}
+}
+
 func TestPresignRatePerMail(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t, func(o *Options) { o.PresignRatePerMail = rate(2) })
