@@ -173,7 +173,6 @@ el.record.addEventListener('click', () => {
     return;
   }
   page.recording = rec;
-  document.body.dataset.format = rec.type;
   const limit = maxSeconds();
   const started = performance.now();
   const tick = () => {
@@ -217,7 +216,6 @@ function review(clip, note) {
   page.clipURL = URL.createObjectURL(clip.blob);
   el.playback.src = page.clipURL;
   document.body.dataset.format = clip.type;
-  document.body.dataset.size = String(clip.blob.size);
   el.details.textContent = `${formatBytes(clip.blob.size)} · ${clip.type.replace('video/', '').toUpperCase()}`;
   el.progress.value = 0;
   setState('review');
