@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"math"
+	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -37,8 +38,11 @@ func clientKey(r *http.Request) string {
 	if addr := middleware.GetClientIPAddr(r.Context()); addr.IsValid() {
 		return httprate.CanonicalizeIP(addr.String())
 	}
-	key, _ := httprate.KeyByIP(r) // never fails
-	return key
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return httprate.CanonicalizeIP(host)
 }
 
 // newLimiter returns a rate limiter for rate, or nil when it is off. Only
