@@ -18,7 +18,8 @@ import (
 	"github.com/vidrop/vidrop/internal/store"
 )
 
-// Presigner makes the presigned POST for one key; *presign.Service is one.
+// Presigner makes the presigned POST for one key: *presign.Signer, as
+// vidrop ships, or *presign.Service (PRESIGN_SIGNER=sdk).
 type Presigner interface {
 	Presign(ctx context.Context, key, contentType string) (presign.Post, error)
 }
