@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -279,19 +280,12 @@ func TestRecorder(t *testing.T) {
 		tab := browser.NewTab(t)
 		const mail = "file@orkei.com"
 		openRecorder(t, tab, api+"/", mail)
-		path := filepath.Join(t.TempDir(), "clip.webm")
-		if err := os.WriteFile(path, makeVideo(t, browser, api), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		tab.Do(t, chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{path}, chromedp.NodeReady))
-		tab.WaitFor(t, `document.body.dataset.state === "review"`, stepLimit, describe)
+		want := chooseVideo(t, tab, browser, api)
 		got := uploaded(t, tab)
 		if got.Format != "video/webm" {
 			t.Errorf("chosen .webm file sent as %q", got.Format)
 		}
-		body := checkStored(t, sw, api, mail, got)
-		want, _ := os.ReadFile(path)
-		if string(body) != string(want) {
+		if body := checkStored(t, sw, api, mail, got); !bytes.Equal(body, want) {
 			t.Errorf("stored %d bytes, the file has %d", len(body), len(want))
 		}
 		tab.CheckClean(t)
@@ -308,12 +302,7 @@ func TestRecorder(t *testing.T) {
 		if !strings.Contains(msg, "Access to the camera was denied") {
 			t.Errorf("error shown: %q", msg)
 		}
-		path := filepath.Join(t.TempDir(), "clip.webm")
-		if err := os.WriteFile(path, makeVideo(t, browser, api), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		tab.Do(t, chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{path}, chromedp.NodeReady))
-		tab.WaitFor(t, `document.body.dataset.state === "review"`, stepLimit, describe)
+		chooseVideo(t, tab, browser, api)
 		checkStored(t, sw, api, mail, uploaded(t, tab))
 		tab.CheckClean(t)
 	})
@@ -438,6 +427,20 @@ func TestRecorder(t *testing.T) {
 		api := serve(t, apptest.Listen(t), apptest.SeaweedEnv(sw, "UPLOAD_MAX_BYTES=1000"))
 		storeRefuses(t, browser.NewTab(t), sw, api, "toolarge@orkei.com", "too large", "1.0 KB")
 	})
+}
+
+// chooseVideo picks a small WebM file (makeVideo's) with the page's file
+// input, waits for the review and returns the file's bytes.
+func chooseVideo(t *testing.T, tab *browsertest.Tab, browser *browsertest.Browser, pageURL string) []byte {
+	t.Helper()
+	video := makeVideo(t, browser, pageURL)
+	path := filepath.Join(t.TempDir(), "clip.webm")
+	if err := os.WriteFile(path, video, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tab.Do(t, chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{path}, chromedp.NodeReady))
+	tab.WaitFor(t, `document.body.dataset.state === "review"`, stepLimit, describe)
+	return video
 }
 
 // makeVideo records half a second from the fake camera in a tab of its
