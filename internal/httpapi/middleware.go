@@ -21,7 +21,9 @@ import (
 type scope struct {
 	id    string
 	attrs []slog.Attr
-	buf   [8]slog.Attr // attrs' first backing array, allocated with the scope
+	// buf is attrs' first backing array, allocated with the scope: room
+	// for what handlers add (a mail's hash).
+	buf [1]slog.Attr
 }
 
 type scopeKey struct{}
