@@ -284,11 +284,14 @@ async function upload() {
   const size = clip.blob.size;
   const task = send(post, clip.blob, clip.name, (sent, total) => {
     // The request also carries the form fields; show the file's share.
-    const fileSent = total > 0 ? Math.round((sent / total) * size) : 0;
+    // total is never 0: send reports only a known length, and the form
+    // always has fields.
+    const share = sent / total;
+    const fileSent = Math.round(share * size);
     const secs = Math.max((performance.now() - started) / 1000, 0.001);
     el.progress.value = fileSent;
     el.progressLabel.textContent =
-      `${formatBytes(fileSent)} of ${formatBytes(size)} · ${Math.floor((sent / total) * 100)} % · ${formatBytes(fileSent / secs)}/s`;
+      `${formatBytes(fileSent)} of ${formatBytes(size)} · ${Math.floor(share * 100)} % · ${formatBytes(fileSent / secs)}/s`;
   });
   page.upload = task;
   try {
