@@ -70,7 +70,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzAuthHeader$$' -fuzztime $(FUZZTIME) ./internal/httpapi/
 	go test -run '^$$' -fuzz '^FuzzAppend$$' -fuzztime $(FUZZTIME) ./internal/jsonstr/
 	go test -run '^$$' -fuzz '^FuzzSignerMatchesSDK$$' -fuzztime $(FUZZTIME) ./internal/presign/
-	go test -run '^$$' -fuzz '^FuzzVerifyHeader$$' -fuzztime $(FUZZTIME) ./internal/auth/
+	go test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./internal/auth/
 
 clean:
 	rm -rf bin

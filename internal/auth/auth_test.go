@@ -154,9 +154,9 @@ func TestUnknownUserTakesAsLong(t *testing.T) {
 	}
 }
 
-// FuzzVerifyHeader feeds arbitrary user names and passwords through both
+// FuzzVerify feeds arbitrary user names and passwords through both
 // verifiers: no panic, and only the right pair passes.
-func FuzzVerifyHeader(f *testing.F) {
+func FuzzVerify(f *testing.F) {
 	h, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
 	if err != nil {
 		f.Fatal(err)
