@@ -79,6 +79,15 @@ func Mail(raw string) (string, error) {
 	if len(m) > MaxMailBytes {
 		return "", ErrMailInvalid
 	}
+	at := strings.LastIndexByte(m, '@')
+	if at <= 0 || !isHostName(m[at+1:]) {
+		return "", ErrMailInvalid
+	}
+	// Most addresses are a dot-atom of ASCII at a host name, which
+	// net/mail would return unchanged; it is asked about the rest.
+	if isDotAtom(m[:at]) {
+		return m, nil
+	}
 	// net/mail rewrites what it parses ("<x@a.com>", comments, quoted
 	// local parts); accepting only an identical round trip rules all of
 	// that out.
@@ -86,12 +95,31 @@ func Mail(raw string) (string, error) {
 	if err != nil || a.Name != "" || a.Address != m {
 		return "", ErrMailInvalid
 	}
-	at := strings.LastIndexByte(m, '@')
-	if at <= 0 || !isHostName(m[at+1:]) {
-		return "", ErrMailInvalid
-	}
 	return m, nil
 }
+
+// isDotAtom reports whether s is an RFC 5322 dot-atom of printable ASCII:
+// atext (anything printable but specials) in dot-separated runs, as
+// net/mail's parser takes a local part.
+func isDotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !atext[c] && (c != '.' || s[i-1] == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// atext marks RFC 5322's atext in ASCII: printable, not a special.
+var atext = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = !strings.ContainsRune(`()<>[]:;@\,".`, c)
+	}
+	return t
+}()
 
 // isHostName reports whether s is a dotted DNS host name of at least two
 // labels whose last label is not numeric.
@@ -99,11 +127,8 @@ func isHostName(s string) bool {
 	if len(s) > 253 {
 		return false
 	}
-	labels := strings.Split(s, ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for _, l := range labels {
+	labels := 0
+	for l := range strings.SplitSeq(s, ".") {
 		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 			return false
 		}
@@ -113,9 +138,10 @@ func isHostName(s string) bool {
 				return false
 			}
 		}
+		labels++
 	}
-	tld := labels[len(labels)-1]
-	return strings.Trim(tld, "0123456789") != ""
+	tld := s[strings.LastIndexByte(s, '.')+1:]
+	return labels >= 2 && strings.Trim(tld, "0123456789") != ""
 }
 
 // Stem is the lower-case hex of the 10-byte BLAKE2b digest of the mail's

@@ -63,6 +63,15 @@ func TestMail(t *testing.T) {
 		{"x@a.com, y@b.com", "", ErrMailInvalid},
 		{"x@a.com\n", "x@a.com", nil},
 		{"x\x00@a.com", "", ErrMailInvalid},
+		{"!#$%&'*+-/=?^_`{|}~@a.com", "!#$%&'*+-/=?^_`{|}~@a.com", nil},
+		{"a.b.c@a.com", "a.b.c@a.com", nil},
+		{"é@a.com", "é@a.com", nil},
+		{".a@a.com", "", ErrMailInvalid},
+		{"a.@a.com", "", ErrMailInvalid},
+		{"a..b@a.com", "", ErrMailInvalid},
+		{"a b@a.com", "", ErrMailInvalid},
+		{"a@b@a.com", "", ErrMailInvalid},
+		{"a\x7f@a.com", "", ErrMailInvalid},
 		{long, "", ErrMailInvalid},
 	}
 	for _, tt := range tests {
@@ -158,5 +167,18 @@ func BenchmarkDigest(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Digest("eduard@orkei.com")
+	}
+}
+
+func BenchmarkMail(b *testing.B) {
+	for _, raw := range []string{"eduard.orkei+video@orkei.com", "édouard@orkei.com"} {
+		b.Run(raw, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Mail(raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
