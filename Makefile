@@ -67,6 +67,7 @@ FUZZTIME ?= 30s
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzMail$$' -fuzztime $(FUZZTIME) ./internal/naming/
 	go test -run '^$$' -fuzz '^FuzzParsePresign$$' -fuzztime $(FUZZTIME) ./internal/httpapi/
+	go test -run '^$$' -fuzz '^FuzzParams$$' -fuzztime $(FUZZTIME) ./internal/httpapi/
 	go test -run '^$$' -fuzz '^FuzzAuthHeader$$' -fuzztime $(FUZZTIME) ./internal/httpapi/
 	go test -run '^$$' -fuzz '^FuzzAppend$$' -fuzztime $(FUZZTIME) ./internal/jsonstr/
 	go test -run '^$$' -fuzz '^FuzzSignerMatchesSDK$$' -fuzztime $(FUZZTIME) ./internal/presign/

@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +55,41 @@ func FuzzParsePresign(f *testing.F) {
 		}
 		if strings.Contains(p.dir, "..") || strings.HasPrefix(p.dir, "/") || strings.Count(p.dir, "/") != 0 && strings.Count(p.dir, "/") != 2 {
 			t.Fatalf("unsafe dir %q", p.dir)
+		}
+	})
+}
+
+// FuzzParams checks params against url.ParseQuery, which it stands in
+// for: both refuse the same strings, and mail and type come out with the
+// same count and the same last value.
+func FuzzParams(f *testing.F) {
+	for _, seed := range []string{
+		"mail=eduard%40orkei.com", "mail=a@b.com&type=video/webm;codecs=vp9",
+		"mail=%zz", "%zz=1", "x=%zz&mail=a@b.com", "&&mail=a+b&", "mail&type",
+		"mail=1&mail=2&type=&type=video/mp4", "m%61il=x", "mail==x=", "",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		mail, typ, err := params(raw)
+		q, qerr := url.ParseQuery(raw)
+		if (err != nil) != (qerr != nil) {
+			t.Fatalf("params(%q): %v; url.ParseQuery: %v", raw, err, qerr)
+		}
+		if err != nil {
+			if !errors.Is(err, errBadQuery) {
+				t.Fatalf("params(%q): unexpected error %v", raw, err)
+			}
+			return
+		}
+		for _, c := range []struct {
+			name string
+			got  param
+		}{{"mail", mail}, {"type", typ}} {
+			vs := q[c.name]
+			if c.got.n != len(vs) || len(vs) > 0 && c.got.value != vs[len(vs)-1] {
+				t.Fatalf("params(%q): %s = %+v; url.ParseQuery: %q", raw, c.name, c.got, vs)
+			}
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,26 +38,51 @@ func badRequest(err error) (string, bool) {
 	return "", false
 }
 
-// query parses the raw query strictly: net/url's Query silently drops a
-// pair holding an unescaped ";", and guessing would be worse than refusing.
-func query(r *http.Request) (url.Values, error) {
-	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return nil, errBadQuery
-	}
-	return q, nil
+// param is a query parameter as url.ParseQuery would decode it: its last
+// value and how many times it was given.
+type param struct {
+	value string
+	n     int
 }
 
-// single returns the one value of name, "" when absent.
-func single(q url.Values, name string) (string, error) {
-	switch vs := q[name]; len(vs) {
-	case 0:
-		return "", nil
-	case 1:
-		return vs[0], nil
-	default:
+// single returns the parameter's one value, "" when absent.
+func (p param) single() (string, error) {
+	if p.n > 1 {
 		return "", errRepeated
 	}
+	return p.value, nil
+}
+
+// params reads mail and type from a raw query string. It refuses what
+// url.ParseQuery refuses, anywhere in the string: a pair holding an
+// unescaped ";", which ParseQuery would silently drop (guessing would be
+// worse than refusing), or a bad escape. Unlike ParseQuery it builds no
+// map of every parameter: presigns run it on every request.
+func params(raw string) (mail, typ param, err error) {
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if strings.Contains(pair, ";") {
+			return param{}, param{}, errBadQuery
+		}
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		if k, err = url.QueryUnescape(k); err != nil {
+			return param{}, param{}, errBadQuery
+		}
+		if v, err = url.QueryUnescape(v); err != nil {
+			return param{}, param{}, errBadQuery
+		}
+		switch k {
+		case "mail":
+			mail = param{v, mail.n + 1}
+		case "type":
+			typ = param{v, typ.n + 1}
+		}
+	}
+	return mail, typ, nil
 }
 
 type presignRequest struct {
@@ -67,7 +93,7 @@ type presignRequest struct {
 
 func parsePresign(r *http.Request) (presignRequest, error) {
 	var p presignRequest
-	q, err := query(r)
+	mail, typ, err := params(r.URL.RawQuery)
 	if err != nil {
 		return p, err
 	}
@@ -82,10 +108,10 @@ func parsePresign(r *http.Request) (presignRequest, error) {
 		}
 		p.dir = proj + "/" + step + "/"
 	}
-	if p.mail, err = parseMail(q); err != nil {
+	if p.mail, err = parseMail(mail); err != nil {
 		return p, err
 	}
-	rawType, err := single(q, "type")
+	rawType, err := typ.single()
 	if err != nil {
 		return p, err
 	}
@@ -95,9 +121,9 @@ func parsePresign(r *http.Request) (presignRequest, error) {
 	return p, nil
 }
 
-// parseMail returns the one mail parameter of q, normalised.
-func parseMail(q url.Values) (string, error) {
-	raw, err := single(q, "mail")
+// parseMail returns the one value of the mail parameter, normalised.
+func parseMail(mail param) (string, error) {
+	raw, err := mail.single()
 	if err != nil {
 		return "", err
 	}
@@ -202,12 +228,12 @@ func appendPresignResponse(b []byte, p presign.Post) []byte {
 // keeps each key's parts; the key is rebuilt as it was issued.
 func handleVideos(st *store.Memory, prefix string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		q, err := query(r)
+		given, _, err := params(r.URL.RawQuery)
 		if err != nil {
 			respondClientError(w, err)
 			return
 		}
-		mail, err := parseMail(q)
+		mail, err := parseMail(given)
 		if err != nil {
 			respondClientError(w, err)
 			return
