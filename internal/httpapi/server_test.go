@@ -476,6 +476,7 @@ func TestRequestLogLine(t *testing.T) {
 			})
 			start := time.Now()
 			rec := s.do(t, http.MethodGet, tt.target, nil)
+			took := time.Since(start)
 			var line struct {
 				Time       time.Time `json:"time"`
 				Level      string    `json:"level"`
@@ -484,7 +485,7 @@ func TestRequestLogLine(t *testing.T) {
 				Route      string    `json:"route"`
 				Status     int       `json:"status"`
 				Bytes      int       `json:"bytes"`
-				DurationMS *float64  `json:"duration_ms"`
+				DurationUS *int64    `json:"duration_us"`
 				RequestID  string    `json:"request_id"`
 				MailHash   string    `json:"mail_hash"`
 			}
@@ -501,7 +502,8 @@ func TestRequestLogLine(t *testing.T) {
 				t.Fatalf("%d request lines, want 1:\n%s", found, s.logs)
 			}
 			if rec.Code != tt.status || line.Status != tt.status || line.Route != tt.route || line.Level != tt.level ||
-				line.Method != http.MethodGet || line.Bytes != rec.Body.Len() || line.DurationMS == nil ||
+				line.Method != http.MethodGet || line.Bytes != rec.Body.Len() ||
+				line.DurationUS == nil || *line.DurationUS < 0 || *line.DurationUS > took.Microseconds() ||
 				line.RequestID == "" || line.RequestID != rec.Header().Get("X-Request-Id") ||
 				line.Time.Before(start.Add(-time.Millisecond)) || (line.MailHash != "") != tt.mailHash {
 				t.Errorf("answer %d (%d bytes, id %q), log line %+v", rec.Code, rec.Body.Len(), rec.Header().Get("X-Request-Id"), line)
