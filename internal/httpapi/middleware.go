@@ -16,9 +16,11 @@ import (
 	"github.com/vidrop/vidrop/internal/auth"
 )
 
-// scope is what the middleware learns about one request, kept in one
-// context value: its id and the attributes for its log line.
+// scope is what the middleware learns about one request: its id and the
+// attributes for its log line. It is the request's context, wrapping the
+// one it came with, so that it costs no context.WithValue allocation.
 type scope struct {
+	context.Context
 	id    string
 	attrs []slog.Attr
 	// buf is attrs' first backing array, allocated with the scope: room
@@ -27,6 +29,15 @@ type scope struct {
 }
 
 type scopeKey struct{}
+
+// Value answers scopeKey with the scope itself and any other key as the
+// wrapped context does.
+func (sc *scope) Value(key any) any {
+	if key == (scopeKey{}) {
+		return sc
+	}
+	return sc.Context.Value(key)
+}
 
 func scopeOf(r *http.Request) *scope {
 	sc, _ := r.Context().Value(scopeKey{}).(*scope)
@@ -76,11 +87,11 @@ func logRequests(logger *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			sc := &scope{id: ids.next()}
+			sc := &scope{Context: r.Context(), id: ids.next()}
 			sc.attrs = sc.buf[:0]
 			w.Header()["X-Request-Id"] = []string{sc.id}
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-			r = r.WithContext(context.WithValue(r.Context(), scopeKey{}, sc))
+			r = r.WithContext(sc)
 			defer func() {
 				// RoutePattern allows a nil context (no route matched).
 				route := chi.RouteContext(r.Context()).RoutePattern()
