@@ -13,8 +13,14 @@ import (
 	"github.com/vidrop/vidrop/internal/healthcheck"
 )
 
-// logFlushInterval is how long a log line may wait in the buffer.
-const logFlushInterval = 100 * time.Millisecond
+// How log lines are buffered (flushWriter): a line waits at most
+// logFlushInterval, or until logBatchBytes are waiting; writers wait for
+// the sink only once logMaxBytes are.
+const (
+	logFlushInterval = 100 * time.Millisecond
+	logBatchBytes    = 64 << 10
+	logMaxBytes      = 4 << 20
+)
 
 // run is the whole program: main only adds signals and the exit code.
 //
@@ -44,7 +50,7 @@ func serve(ctx context.Context, environ []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logOut := newFlushWriter(stdout, logFlushInterval)
+	logOut := newFlushWriter(stdout, logFlushInterval, logBatchBytes, logMaxBytes)
 	defer logOut.Close()
 	logger, err := newLogger(cfg, logOut)
 	if err != nil {
