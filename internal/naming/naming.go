@@ -72,30 +72,43 @@ func (f Format) Ext() string {
 // no display name, no comments, no quoted local part, no IP-literal domain,
 // and a dotted host name as the domain.
 func Mail(raw string) (string, error) {
-	m := strings.ToLower(strings.TrimSpace(raw))
-	if m == "" {
-		return "", ErrMailMissing
-	}
-	if len(m) > MaxMailBytes {
-		return "", ErrMailInvalid
-	}
-	at := strings.LastIndexByte(m, '@')
-	if at <= 0 || !isHostName(m[at+1:]) {
-		return "", ErrMailInvalid
+	m, at, err := normaliseMail(raw)
+	if err != nil {
+		return "", err
 	}
 	// Most addresses are a dot-atom of ASCII at a host name, which
 	// net/mail would return unchanged; it is asked about the rest.
-	if isDotAtom(m[:at]) {
-		return m, nil
-	}
-	// net/mail rewrites what it parses ("<x@a.com>", comments, quoted
-	// local parts); accepting only an identical round trip rules all of
-	// that out.
-	a, err := mail.ParseAddress(m)
-	if err != nil || a.Name != "" || a.Address != m {
+	if !isDotAtom(m[:at]) && !parsesUnchanged(m) {
 		return "", ErrMailInvalid
 	}
 	return m, nil
+}
+
+// normaliseMail trims and lower-cases raw and checks what every address
+// needs whatever its local part: it is given, not too long, and ends in
+// "@" and a host name. It returns the address and the index of that "@".
+func normaliseMail(raw string) (m string, at int, err error) {
+	m = strings.ToLower(strings.TrimSpace(raw))
+	if m == "" {
+		return "", 0, ErrMailMissing
+	}
+	if len(m) > MaxMailBytes {
+		return "", 0, ErrMailInvalid
+	}
+	at = strings.LastIndexByte(m, '@')
+	if at <= 0 || !isHostName(m[at+1:]) {
+		return "", 0, ErrMailInvalid
+	}
+	return m, at, nil
+}
+
+// parsesUnchanged reports whether net/mail reads m as a bare address and
+// gives it back as it was. net/mail rewrites what it parses ("<x@a.com>",
+// comments, quoted local parts); accepting only an identical round trip
+// rules all of that out.
+func parsesUnchanged(m string) bool {
+	a, err := mail.ParseAddress(m)
+	return err == nil && a.Name == "" && a.Address == m
 }
 
 // isDotAtom reports whether s is an RFC 5322 dot-atom of printable ASCII:
