@@ -18,14 +18,21 @@ import (
 
 var testNow = time.Date(2026, 12, 4, 23, 30, 15, 0, time.UTC)
 
+// testClient is an s3.Client for region with creds and, unless endpoint
+// is "", that custom endpoint, addressed path-style as a local
+// S3-compatible store is.
+func testClient(creds aws.CredentialsProvider, region, endpoint string) *s3.Client {
+	o := s3.Options{Region: region, Credentials: creds}
+	if endpoint != "" {
+		o.BaseEndpoint = aws.String(endpoint)
+		o.UsePathStyle = true
+	}
+	return s3.New(o)
+}
+
 func mustService(tb testing.TB, acl, token string) *Service {
 	tb.Helper()
-	client := s3.New(s3.Options{
-		Region:       "eu-west-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", token),
-		BaseEndpoint: aws.String("http://127.0.0.1:8333"),
-		UsePathStyle: true,
-	})
+	client := testClient(credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", token), "eu-west-1", "http://127.0.0.1:8333")
 	return New(s3.NewPresignClient(client), Options{
 		Bucket: "videos", ACL: acl, MaxBytes: 1000, Expires: time.Hour,
 		Now: func() time.Time { return testNow },
@@ -174,7 +181,7 @@ func (failingProvider) Retrieve(context.Context) (aws.Credentials, error) {
 
 func TestCredentialFailure(t *testing.T) {
 	t.Parallel()
-	client := s3.New(s3.Options{Region: "us-east-1", Credentials: failingProvider{}})
+	client := testClient(failingProvider{}, "us-east-1", "")
 	svc := New(s3.NewPresignClient(client), Options{Bucket: "b", MaxBytes: 1, Expires: time.Minute})
 	if _, err := svc.Presign(context.Background(), "k", "video/mp4"); err == nil || !strings.Contains(err.Error(), "no credentials here") {
 		t.Errorf("err = %v", err)
@@ -196,7 +203,7 @@ func TestCredentialErrorsAreMarkedAndRecover(t *testing.T) {
 	var ok atomic.Bool
 	// As app.go builds it: the SDK's cache, marked from outside.
 	creds := MarkCredentials(aws.NewCredentialsCache(flakyProvider{&ok}))
-	client := s3.New(s3.Options{Region: "us-east-1", Credentials: creds})
+	client := testClient(creds, "us-east-1", "")
 	svc := New(s3.NewPresignClient(client), Options{Bucket: "b", MaxBytes: 1, Expires: time.Minute})
 	_, err := svc.Presign(context.Background(), "k", "video/mp4")
 	if !errors.Is(err, ErrCredentials) {

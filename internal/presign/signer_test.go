@@ -16,19 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-// signerClient is an s3.Client for region with creds and, unless
-// endpoint is "", that custom endpoint.
-func signerClient(creds aws.CredentialsProvider, region, endpoint string) *s3.Client {
-	o := s3.Options{Region: region, Credentials: creds}
-	if endpoint != "" {
-		o.BaseEndpoint = aws.String(endpoint)
-	}
-	return s3.New(o)
-}
-
 func mustSigner(tb testing.TB, creds aws.CredentialsProvider, o Options) *Signer {
 	tb.Helper()
-	s, err := NewSignerFromClient(signerClient(creds, "us-east-1", ""), o)
+	s, err := NewSignerFromClient(testClient(creds, "us-east-1", ""), o)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -45,20 +35,20 @@ func TestNewSignerRejects(t *testing.T) {
 		opts   Options
 		want   string
 	}{
-		{"no credentials", signerClient(nil, "us-east-1", ""), ok, "no credentials"},
-		{"no bucket", signerClient(static, "us-east-1", ""), Options{Expires: time.Hour}, "no bucket"},
-		{"no expiry", signerClient(static, "us-east-1", ""), Options{Bucket: "b"}, "not positive"},
-		{"bad region", signerClient(static, "not a region!", ""), ok, "resolve endpoint"},
-		{"bad endpoint", signerClient(static, "us-east-1", "::"), ok, "resolve endpoint"},
+		{"no credentials", testClient(nil, "us-east-1", ""), ok, "no credentials"},
+		{"no bucket", testClient(static, "us-east-1", ""), Options{Expires: time.Hour}, "no bucket"},
+		{"no expiry", testClient(static, "us-east-1", ""), Options{Bucket: "b"}, "not positive"},
+		{"bad region", testClient(static, "not a region!", ""), ok, "resolve endpoint"},
+		{"bad endpoint", testClient(static, "us-east-1", "::"), ok, "resolve endpoint"},
 		{
 			"multi-region access point (SigV4A)",
-			signerClient(static, "us-east-1", ""),
+			testClient(static, "us-east-1", ""),
 			Options{Bucket: "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap", Expires: time.Hour},
 			"SigV4 only",
 		},
 		{
 			"S3 Express directory bucket",
-			signerClient(static, "us-east-1", ""),
+			testClient(static, "us-east-1", ""),
 			Options{Bucket: "videos--use1-az4--x-s3", Expires: time.Hour},
 			"SigV4 only",
 		},
@@ -188,7 +178,7 @@ func TestLongLivedSignerMatchesSDK(t *testing.T) {
 	newCreds()
 	cache := aws.NewCredentialsCache(provider)
 	opts := Options{Bucket: "videos", ACL: "public-read", MaxBytes: 1 << 30, Expires: 2 * time.Hour, Now: clock}
-	client := s3.New(s3.Options{Region: "eu-west-1", Credentials: cache})
+	client := testClient(cache, "eu-west-1", "")
 	ref := New(s3.NewPresignClient(client), opts)
 	s, err := NewSignerFromClient(client, opts)
 	if err != nil {
