@@ -152,13 +152,9 @@ func TestFieldsOrderAndJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for _, f := range p.Fields {
-		names = append(names, f.Name)
-	}
 	want := "key acl Content-Type X-Amz-Algorithm X-Amz-Credential X-Amz-Date X-Amz-Security-Token policy X-Amz-Signature"
-	if strings.Join(names, " ") != want {
-		t.Errorf("order = %v", names)
+	if got := names(p.Fields); strings.Join(got, " ") != want {
+		t.Errorf("order = %v", got)
 	}
 	b, err := json.Marshal(p.Fields)
 	if err != nil {
