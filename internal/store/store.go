@@ -130,8 +130,7 @@ func (m *Memory) Reserve(id naming.ID) (Reservation, error) {
 			m.mails.Add(-1)
 			return Reservation{}, ErrTooManyMails
 		}
-		i = sh.newEntry()
-		sh.index[id] = i
+		i = sh.newEntry(id)
 	}
 	// A new entry's next is 0, under both bounds: only a known mail is
 	// refused here, and no new entry is left to drop.
@@ -144,16 +143,21 @@ func (m *Memory) Reserve(id naming.ID) (Reservation, error) {
 	return Reservation{ID: id, N: int(n)}, nil
 }
 
-func (sh *shard) newEntry() uint32 {
+// newEntry makes an entry without records for the mail whose digest is id
+// and returns its index; dropEntry undoes it.
+func (sh *shard) newEntry(id naming.ID) uint32 {
 	e := entry{head: none, tail: none}
+	var i uint32
 	if k := len(sh.free); k > 0 {
-		i := sh.free[k-1]
+		i = sh.free[k-1]
 		sh.free = sh.free[:k-1]
 		sh.entries[i] = e
-		return i
+	} else {
+		i = uint32(len(sh.entries))
+		sh.entries = append(sh.entries, e)
 	}
-	sh.entries = append(sh.entries, e)
-	return uint32(len(sh.entries) - 1)
+	sh.index[id] = i
+	return i
 }
 
 func (sh *shard) dropEntry(id naming.ID, i uint32) {
@@ -170,8 +174,7 @@ func (m *Memory) Commit(r Reservation, format naming.Format, dir string, at time
 	i, known := sh.index[r.ID]
 	if !known { // a Commit without Reserve; keep it rather than lose it
 		m.mails.Add(1)
-		i = sh.newEntry()
-		sh.index[r.ID] = i
+		i = sh.newEntry(r.ID)
 		sh.entries[i].next = uint32(r.N) + 1
 	}
 	ri := uint32(len(sh.recs))
