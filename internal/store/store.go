@@ -95,7 +95,7 @@ type shard struct {
 	free    []uint32 // entries to reuse
 	recs    []record
 	dirs    []string          // dirs[0] is ""
-	dirIdx  map[string]uint32 // dir → index in dirs
+	dirIdx  map[string]uint32 // dir → index in dirs, for every dir but ""
 	// extra holds the directories of records made once dirs was full,
 	// by record index; only input beyond maxDirs distinct directories
 	// lands here.
@@ -109,7 +109,7 @@ func NewMemory(limits Limits) *Memory {
 		m.shards[i] = shard{
 			index:  make(map[naming.ID]uint32),
 			dirs:   []string{""},
-			dirIdx: map[string]uint32{"": 0},
+			dirIdx: make(map[string]uint32),
 			extra:  make(map[uint32]string),
 		}
 	}
@@ -237,7 +237,7 @@ func (m *Memory) Keys(id naming.ID) ([]Record, bool) {
 	var out []Record
 	for ri := sh.entries[i].head; ri != none; ri = sh.recs[ri].chain {
 		rec := sh.recs[ri]
-		dir := ""
+		var dir string
 		if rec.dir == none {
 			dir = sh.extra[ri]
 		} else {
