@@ -67,6 +67,8 @@ func FuzzParams(f *testing.F) {
 		"mail=eduard%40orkei.com", "mail=a@b.com&type=video/webm;codecs=vp9",
 		"mail=%zz", "%zz=1", "x=%zz&mail=a@b.com", "&&mail=a+b&", "mail&type",
 		"mail=1&mail=2&type=&type=video/mp4", "m%61il=x", "mail==x=", "",
+		// ParseQuery's limit of 10000 parameters, either side of it.
+		strings.Repeat("&", 9999) + "mail=a@b.com", strings.Repeat("&", 10000) + "mail=a@b.com",
 	} {
 		f.Add(seed)
 	}

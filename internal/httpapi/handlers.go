@@ -53,12 +53,20 @@ func (p param) single() (string, error) {
 	return p.value, nil
 }
 
+// maxParams is url.ParseQuery's default limit on the parameters of one
+// query (GODEBUG urlmaxqueryparams).
+const maxParams = 10000
+
 // params reads mail and type from a raw query string. It refuses what
-// url.ParseQuery refuses, anywhere in the string: a pair holding an
-// unescaped ";", which ParseQuery would silently drop (guessing would be
-// worse than refusing), or a bad escape. Unlike ParseQuery it builds no
-// map of every parameter: presigns run it on every request.
+// url.ParseQuery refuses, anywhere in the string: more than maxParams
+// parameters, a pair holding an unescaped ";", which ParseQuery would
+// silently drop (guessing would be worse than refusing), or a bad escape.
+// Unlike ParseQuery it builds no map of every parameter: presigns run it
+// on every request.
 func params(raw string) (mail, typ param, err error) {
+	if strings.Count(raw, "&") >= maxParams {
+		return param{}, param{}, errBadQuery
+	}
 	for raw != "" {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
