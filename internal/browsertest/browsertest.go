@@ -46,8 +46,9 @@ type Browser struct {
 // extra adds or overrides flags.
 func Start(tb testing.TB, width, height int, extra ...chromedp.ExecAllocatorOption) *Browser {
 	tb.Helper()
+	bin := Path(tb)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(Path(tb)),
+		chromedp.ExecPath(bin),
 		chromedp.UserDataDir(tb.TempDir()),
 		chromedp.WindowSize(width, height),
 		chromedp.NoSandbox, // tests run as root in CI
@@ -71,7 +72,7 @@ func Start(tb testing.TB, width, height int, extra ...chromedp.ExecAllocatorOpti
 	// The first Do starts the browser; its life is bound to ctx, which
 	// has no timeout.
 	if err := chromedp.Do(ctx); err != nil {
-		tb.Fatalf("browsertest: start %s: %v", Path(tb), err)
+		tb.Fatalf("browsertest: start %s: %v", bin, err)
 	}
 	return &Browser{ctx: ctx}
 }
