@@ -72,15 +72,12 @@ func (f *flushWriter) flush(spare []byte) []byte {
 func (f *flushWriter) Write(p []byte) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.closed {
-		return f.out.Write(p)
-	}
-	for len(f.buf) >= f.max {
+	for !f.closed && len(f.buf) >= f.max {
 		f.kickFlusher()
 		f.room.Wait()
-		if f.closed {
-			return f.out.Write(p)
-		}
+	}
+	if f.closed {
+		return f.out.Write(p)
 	}
 	f.buf = append(f.buf, p...)
 	if len(f.buf) >= f.batch {
