@@ -12,8 +12,9 @@ import (
 // under load a tenth of a request's work; and a writer that flushed in
 // line would hold up every request behind a sink that stalls (a full
 // pipe, a busy disk). Here a Write waits only once max bytes are waiting,
-// and then it waits rather than drop a line. At most interval's worth of
-// lines is lost if the process is killed outright.
+// and then it waits rather than drop a line. If the process is killed
+// outright, what is waiting is lost: about an interval's worth of lines,
+// up to max bytes behind a stalled sink.
 type flushWriter struct {
 	out        io.Writer
 	batch, max int

@@ -13,9 +13,9 @@ import (
 	"github.com/vidrop/vidrop/internal/healthcheck"
 )
 
-// How log lines are buffered (flushWriter): a line waits at most
-// logFlushInterval, or until logBatchBytes are waiting; writers wait for
-// the sink only once logMaxBytes are.
+// How log lines are buffered (flushWriter): they are written out every
+// logFlushInterval, and as soon as logBatchBytes are waiting; writers wait
+// for the sink only once logMaxBytes are.
 const (
 	logFlushInterval = 100 * time.Millisecond
 	logBatchBytes    = 64 << 10
