@@ -218,11 +218,13 @@ type Server struct {
 }
 
 // Serve starts bin with LISTEN_ADDR=127.0.0.1:0 plus env, and returns once
-// its "listening" log line says where. It is stopped when the test ends.
+// its "listening" log line says where. The log is read as JSON, so
+// LOG_FORMAT=json overrides env's. It is stopped when the test ends.
 func Serve(tb testing.TB, bin string, env ...string) *Server {
 	tb.Helper()
 	cmd := exec.Command(bin)
-	cmd.Env = append([]string{"LISTEN_ADDR=127.0.0.1:0", "LOG_FORMAT=json"}, env...)
+	// The last of a variable set twice wins.
+	cmd.Env = append(append([]string{"LISTEN_ADDR=127.0.0.1:0"}, env...), "LOG_FORMAT=json")
 	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stdout, err := cmd.StdoutPipe()
