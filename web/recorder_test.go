@@ -412,8 +412,9 @@ func TestRecorder(t *testing.T) {
 			t.Fatal(err)
 		}
 		tab.Do(t, chromedp.Click(chromedp.CSS(`#upload`)))
-		// Once the presign has answered, the POST is on its way.
-		tab.WaitFor(t, `document.body.dataset.state === "uploading" && performance.getEntriesByType("resource").some(e => e.name.includes("/presignedurl"))`, stepLimit, describe)
+		// Once the bar has moved, the POST is under way: Cancel aborts
+		// it, not the presign before it.
+		tab.WaitFor(t, `document.body.dataset.state === "uploading" && document.getElementById("progress").value > 0`, stepLimit, describe)
 		tab.Do(t, chromedp.Click(chromedp.CSS(`#cancel`)))
 		tab.WaitFor(t, `document.body.dataset.state === "review"`, stepLimit, describe)
 		if msg := browsertest.Eval[string](t, tab, `document.getElementById("status").innerText`); !strings.Contains(msg, "cancelled") {
