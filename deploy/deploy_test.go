@@ -570,10 +570,17 @@ func TestIAMPolicies(t *testing.T) {
 		t.Errorf("execution policy grants %v, task definition's secrets are %v", granted, secretARNs)
 	}
 
-	// Public playback without ACLs: reads of the uploaded keys only.
+	// Public playback without ACLs: reads of the uploaded keys only, by
+	// anyone.
 	var pub policy
 	mustReadJSON(t, "deploy/ecs/bucket-policy-public-read.json", &pub)
+	if len(pub.Statement) == 0 {
+		t.Error("public-read bucket policy has no statement: uploads would not play back")
+	}
 	for _, st := range pub.Statement {
+		if st.Effect != "Allow" || st.Principal != "*" {
+			t.Errorf("public-read bucket policy statement %q: want Allow for Principal \"*\", got %s for %v", st.Sid, st.Effect, st.Principal)
+		}
 		if !slices.Equal(st.Action, []string{"s3:GetObject"}) || !slices.Equal(st.Resource, []string{keysARN}) {
 			t.Errorf("public-read bucket policy statement %q: want s3:GetObject on %s only", st.Sid, keysARN)
 		}
