@@ -44,13 +44,17 @@ func TestPageOrigins(t *testing.T) {
 			// The origins the page's CSP lets it connect to, besides its own.
 			rec := httptest.NewRecorder()
 			a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
-			var got []string
-			for _, d := range strings.Split(rec.Header().Get("Content-Security-Policy"), ";") {
+			csp := rec.Header().Get("Content-Security-Policy")
+			var connect []string
+			for _, d := range strings.Split(csp, ";") {
 				if f := strings.Fields(d); len(f) > 0 && f[0] == "connect-src" {
-					got = f[2:] // after 'self'
+					connect = f[1:]
 				}
 			}
-			if strings.Join(got, " ") != tt.want {
+			if len(connect) == 0 || connect[0] != "'self'" {
+				t.Fatalf("Content-Security-Policy %q: want connect-src 'self' and the origins", csp)
+			}
+			if got := strings.Join(connect[1:], " "); got != tt.want {
 				t.Errorf("origins %q, want %q", got, tt.want)
 			}
 		})
