@@ -240,8 +240,9 @@ func screenshot(t *testing.T, tab *browsertest.Tab) {
 	}
 }
 
-// The browser logs a refused upload's answer as a failed load; where a
-// test expects a refusal, that line is not a page error.
+// What the browser logs when a request is refused: a 4xx answer as a
+// failed load, and a CORS or CSP block. Where a test expects the refusal,
+// that line is not a page error.
 var (
 	refusedLoad = regexp.MustCompile(`Failed to load resource: the server responded with a status of 4\d\d`)
 	corsBlocked = regexp.MustCompile(`blocked by CORS policy|Failed to load resource: net::ERR_FAILED`)
