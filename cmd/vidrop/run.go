@@ -79,7 +79,7 @@ func checkHealth(ctx context.Context, environ []string) error {
 	if err != nil {
 		return err
 	}
-	// The client's timeout bounds the whole check, reading the body too.
+	// The client's timeout bounds the whole check.
 	return healthcheck.New(healthcheck.Timeout).Check(ctx, url)
 }
 
