@@ -24,8 +24,7 @@ const page = {
   timer: 0,
   clip: null, // { blob, type, name }
   clipURL: '',
-  upload: null, // { abort }
-  presignAbort: null,
+  upload: null, // AbortController of the upload under way
 };
 
 function setState(state) {
@@ -268,34 +267,26 @@ async function upload() {
   say('Uploading…');
   el.cancel.focus();
 
+  // Cancel aborts whichever step is under way: the presign or the POST.
   const aborter = new AbortController();
-  page.presignAbort = aborter;
+  page.upload = aborter;
+  const size = clip.blob.size;
   let post;
+  let started;
   try {
     post = await presign(apiBase(), page.mail, clip.type, aborter.signal);
-  } catch (err) {
-    uploadFailed(err);
-    return;
-  } finally {
-    page.presignAbort = null;
-  }
-
-  const started = performance.now();
-  const size = clip.blob.size;
-  const task = send(post, clip.blob, clip.name, (sent, total) => {
-    // The request also carries the form fields; show the file's share.
-    // total is never 0: send reports only a known length, and the form
-    // always has fields.
-    const share = sent / total;
-    const fileSent = Math.round(share * size);
-    const secs = Math.max((performance.now() - started) / 1000, 0.001);
-    el.progress.value = fileSent;
-    el.progressLabel.textContent =
-      `${formatBytes(fileSent)} of ${formatBytes(size)} · ${Math.floor(share * 100)} % · ${formatBytes(fileSent / secs)}/s`;
-  });
-  page.upload = task;
-  try {
-    await task.done;
+    started = performance.now();
+    await send(post, clip.blob, clip.name, (sent, total) => {
+      // The request also carries the form fields; show the file's share.
+      // total is never 0: send reports only a known length, and the form
+      // always has fields.
+      const share = sent / total;
+      const fileSent = Math.round(share * size);
+      const secs = Math.max((performance.now() - started) / 1000, 0.001);
+      el.progress.value = fileSent;
+      el.progressLabel.textContent =
+        `${formatBytes(fileSent)} of ${formatBytes(size)} · ${Math.floor(share * 100)} % · ${formatBytes(fileSent / secs)}/s`;
+    }, aborter.signal);
   } catch (err) {
     uploadFailed(err);
     return;
@@ -306,10 +297,7 @@ async function upload() {
   done(post, `Uploaded ${formatBytes(size)}` + (secs >= 1 ? ` in ${Math.round(secs)} s.` : '.'));
 }
 
-el.cancel.addEventListener('click', () => {
-  if (page.presignAbort) page.presignAbort.abort();
-  if (page.upload) page.upload.abort();
-});
+el.cancel.addEventListener('click', () => page.upload?.abort());
 
 function uploadFailed(err) {
   if (err && err.name === 'AbortError') {

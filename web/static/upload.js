@@ -80,9 +80,9 @@ export function objectURL(post) {
 
 // send posts every presigned field, in the order the API gave them, then
 // the file last, as S3 requires. onProgress gets (sent, total) in bytes of
-// the request. It returns { done, abort }: done resolves on any 2xx and
-// rejects with an UploadError otherwise, or with an AbortError.
-export function send(post, blob, filename, onProgress) {
+// the request. It resolves on any 2xx and rejects with an UploadError
+// otherwise, or with an AbortError when signal aborts.
+export function send(post, blob, filename, onProgress, signal) {
   const form = new FormData();
   // JSON objects keep their order except for integer-like names, which no
   // S3 form field has.
@@ -107,7 +107,8 @@ export function send(post, blob, filename, onProgress) {
   });
   xhr.open('POST', post.url);
   xhr.send(form);
-  return { done, abort: () => xhr.abort() };
+  signal.addEventListener('abort', () => xhr.abort());
+  return done;
 }
 
 // storageError explains the storage's answer in plain words. S3 answers
