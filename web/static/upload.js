@@ -102,7 +102,6 @@ export function send(post, blob, filename, onProgress, signal) {
       reject(storageError(xhr.status, xhr.responseText, blob.size, maxBytes(post.fields)));
     });
     xhr.addEventListener('error', () => reject(storageError(0, '', blob.size, 0)));
-    xhr.addEventListener('timeout', () => reject(new UploadError('The upload timed out.')));
     xhr.addEventListener('abort', () => reject(new DOMException('The upload was cancelled.', 'AbortError')));
   });
   xhr.open('POST', post.url);
