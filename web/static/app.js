@@ -216,7 +216,6 @@ function review(clip, note) {
   el.playback.src = page.clipURL;
   document.body.dataset.format = clip.type;
   el.details.textContent = `${formatBytes(clip.blob.size)} · ${clip.type.replace('video/', '').toUpperCase()}`;
-  el.progress.value = 0;
   setState('review');
   say((note ? note + ' ' : '') + 'Watch your video, then upload it or record again.');
   el.upload.focus();
