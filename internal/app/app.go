@@ -158,6 +158,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		signClient = s3.NewFromConfig(awsCfg, Endpoint(public, cfg.PathStyle))
 		api.Ready = readiness.NewBucket(server, cfg.Bucket, readyTTL, logger).Check
 	}
+	// The page may post where the presigned URL points, unless UploadURL
+	// replaces that per request with this server's own (embedded store).
+	var upload string
 	if cfg.PresignSigner == "sdk" {
 		// The Signer marks credential failures itself; the SDK does not,
 		// so its provider does, for the 503 they deserve. The provider
@@ -165,19 +168,19 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		so := signClient.Options()
 		so.Credentials = presign.MarkCredentials(so.Credentials)
 		api.Presigner = presign.New(s3.NewPresignClient(s3.New(so)), presignOpts)
+		if api.UploadURL == nil {
+			if upload, err = presign.PostURL(signClient, presignOpts.Bucket); err != nil {
+				return nil, err
+			}
+		}
 	} else {
 		signer, err := presign.NewSignerFromClient(signClient, presignOpts)
 		if err != nil {
 			return nil, fmt.Errorf("presign: %w", err)
 		}
 		api.Presigner = signer
-	}
-	// The page may post where the presigned URL points, unless UploadURL
-	// replaces that per request with this server's own (embedded store).
-	var upload string
-	if api.UploadURL == nil {
-		if upload, err = presign.PostURL(signClient, presignOpts.Bucket); err != nil {
-			return nil, err
+		if api.UploadURL == nil {
+			upload = signer.URL() // resolved once, by the signer
 		}
 	}
 	if api.PageOrigins, err = pageOrigins(upload, cfg.CSPConnectSrc); err != nil {

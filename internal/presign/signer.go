@@ -117,6 +117,10 @@ func NewSignerFromClient(client *s3.Client, o Options) (*Signer, error) {
 	return s, nil
 }
 
+// URL is where the Signer's POSTs go: what PostURL gives for its client
+// and bucket.
+func (s *Signer) URL() string { return s.url }
+
 // PostURL is the URL a presigned POST to bucket goes to with client's
 // region and endpoint settings: what PresignPostObject, and so a Signer
 // made from client, returns.

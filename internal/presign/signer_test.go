@@ -266,3 +266,32 @@ func TestSignerConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestSignerURL checks that a Signer's URL is PostURL's for its client and
+// bucket, and the URL its POSTs carry: vidrop's page is told to post there.
+func TestSignerURL(t *testing.T) {
+	t.Parallel()
+	for _, c := range []diffCase{
+		{Region: "eu-west-1"},
+		{Region: "eu-west-1", DualStack: true},
+		{Region: "us-east-1", Endpoint: "http://127.0.0.1:8333", PathStyle: true},
+		{Region: "us-east-1", Endpoint: "https://minio.example.com"},
+	} {
+		c.Bucket, c.Expires, c.AccessKey, c.Secret = "videos", time.Hour, "AKIDEXAMPLE", "secret"
+		s, err := NewSignerFromClient(c.client(), c.options())
+		if err != nil {
+			t.Fatalf("%s: %v", c, err)
+		}
+		want, err := PostURL(c.client(), c.Bucket)
+		if err != nil {
+			t.Fatalf("%s: %v", c, err)
+		}
+		p, err := s.Presign(context.Background(), "k.mp4", "video/mp4")
+		if err != nil {
+			t.Fatalf("%s: %v", c, err)
+		}
+		if s.URL() != want || p.URL != want {
+			t.Errorf("URL() = %s, POST to %s, PostURL %s\ncase: %s", s.URL(), p.URL, want, c)
+		}
+	}
+}
