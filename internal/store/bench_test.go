@@ -49,8 +49,8 @@ func BenchmarkMemoryPerKey(b *testing.B) {
 }
 
 // BenchmarkReserveCommitParallel measures Reserve and Commit contending
-// for the store's shard locks: 16 writers per P, so 32 on the two-core
-// machine the README's figure comes from.
+// for the store's shard locks with at least 32 writers, as many as the
+// load test's connections, whatever GOMAXPROCS is.
 func BenchmarkReserveCommitParallel(b *testing.B) {
 	m := NewMemory(Limits{})
 	mails := make([]naming.ID, 10_000)
@@ -60,7 +60,9 @@ func BenchmarkReserveCommitParallel(b *testing.B) {
 	var mu sync.Mutex
 	next := 0
 	at := time.Now()
-	b.SetParallelism(16)
+	const writers = 32
+	procs := runtime.GOMAXPROCS(0)
+	b.SetParallelism((writers + procs - 1) / procs)
 	b.RunParallel(func(pb *testing.PB) {
 		mu.Lock()
 		i := next
