@@ -40,7 +40,8 @@ const (
 	// authCacheTTL is how long a successful /videos login is remembered.
 	authCacheTTL = time.Minute
 	authCacheMax = 1024
-	// readyTTL is how long a bucket check's answer is reused.
+	// readyTTL is how long a successful bucket check is reused (a failure
+	// at most 1 s: readiness.Check).
 	readyTTL = 5 * time.Second
 )
 
