@@ -80,8 +80,9 @@ func (ids *requestIDs) next() string {
 
 // logRequests gives each request an id (answered as X-Request-Id) and
 // writes one line per request: method, route pattern, status, bytes,
-// duration in microseconds and id. Paths and queries are not logged: they
-// may hold a mail address.
+// duration in microseconds, id, and what handlers add (addLogAttrs: a
+// mail's hash). Paths and queries are not logged: they may hold a mail
+// address.
 func logRequests(logger *slog.Logger) func(http.Handler) http.Handler {
 	ids := newRequestIDs()
 	return func(next http.Handler) http.Handler {

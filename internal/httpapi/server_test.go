@@ -301,7 +301,7 @@ func TestVideosAuth(t *testing.T) {
 				t.Fatalf("status %d, want %d (%s)", rec.Code, tt.status, rec.Body)
 			}
 			if tt.status == 401 {
-				if got := rec.Header().Get("WWW-Authenticate"); !strings.HasPrefix(got, `Basic realm="vidrop"`) {
+				if got := rec.Header().Get("WWW-Authenticate"); got != `Basic realm="vidrop", charset="UTF-8"` {
 					t.Errorf("WWW-Authenticate = %q", got)
 				}
 				var body errorBody
